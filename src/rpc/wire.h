@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Byte layout of the vAccel RPC protocol (docs/protocol.md is the prose
+ * version of this file; keep both in step).
+ *
+ * Every integer on the wire is little-endian. A frame is a 16-byte header
+ * followed by `length` body bytes:
+ *
+ *   off size field
+ *     0    4 length   body bytes after the header (<= negotiated max frame)
+ *     4    2 type     RPC_MSG_*
+ *     6    2 flags    0 (reserved; a non-zero value is a protocol error)
+ *     8    8 req_id   chosen by the client, echoed in the reply
+ *
+ * Replies to request type T have type T | RPC_MSG_REPLY and start with the
+ * 24-byte reply prefix (agent timestamps). A failed request is answered by
+ * RPC_MSG_ERROR instead, with the same req_id.
+ */
+#ifndef VACCEL_RPC_WIRE_H
+#define VACCEL_RPC_WIRE_H
+
+#include <stdint.h>
+
+#define RPC_HDR_SIZE 16u
+
+/* "vAcR" read as a little-endian u32; first field of HELLO. */
+#define RPC_MAGIC 0x52634176u
+#define RPC_VERSION_MAJOR 1u
+#define RPC_VERSION_MINOR 0u
+
+/* Message types. Requests are < 0x80; replies set the top bit. */
+#define RPC_MSG_LIST(X)                  \
+	X(RPC_MSG_HELLO, 0x01)           \
+	X(RPC_MSG_SESS_CREATE, 0x02)     \
+	X(RPC_MSG_SESS_UPDATE, 0x03)     \
+	X(RPC_MSG_SESS_DESTROY, 0x04)    \
+	X(RPC_MSG_RES_REGISTER, 0x05)    \
+	X(RPC_MSG_RES_CHUNK, 0x06)       \
+	X(RPC_MSG_RES_UNREGISTER, 0x07)  \
+	X(RPC_MSG_RES_SYNC, 0x08)        \
+	X(RPC_MSG_OP, 0x09)              \
+	X(RPC_MSG_TORCH_LOAD, 0x0a)      \
+	X(RPC_MSG_TORCH_RUN, 0x0b)       \
+	X(RPC_MSG_STATS, 0x0c)           \
+	X(RPC_MSG_PROF, 0x0d)            \
+	X(RPC_MSG_ERROR, 0x7f)
+
+#define RPC__MSG_ENUM(name, value) name = (value),
+enum rpc_msg_type { RPC_MSG_LIST(RPC__MSG_ENUM) };
+#undef RPC__MSG_ENUM
+
+#define RPC_MSG_REPLY 0x80u
+
+/* Reply prefix: u64 t_recv, u64 t_reply, u64 t_exec (ns, CLOCK_MONOTONIC
+ * on the agent; t_exec is the duration the host plugin ran). */
+#define RPC_REPLY_PREFIX_SIZE 24u
+
+/* HELLO body: u32 magic, u16 major, u16 minor, u32 max_frame, u32 flags. */
+#define RPC_HELLO_SIZE 16u
+
+/* Limits that hold whatever the agent's flags say. */
+#define RPC_FRAME_MIN 4096u            /* smallest max_frame a peer may ask */
+#define RPC_FRAME_DEFAULT (4u << 20)   /* 4 MiB */
+#define RPC_FRAME_HARD_MAX (64u << 20) /* no frame is ever larger */
+#define RPC_CHUNK_DEFAULT (1u << 20)   /* upload chunk payload */
+#define RPC_MAX_ARGS 1024u             /* read or write args of one op */
+#define RPC_MAX_BLOBS 256u             /* blobs of one resource */
+#define RPC_MAX_NAME 255u              /* blob name bytes */
+#define RPC_MAX_ERRMSG 1024u           /* error message bytes */
+#define RPC_MAX_TENSORS 256u           /* tensors of one torch run */
+#define RPC_MAX_DIMS 16u               /* dims of one tensor */
+#define RPC_MAX_PROF 64u               /* profiling regions in a reply */
+
+/* Fixed record sizes. */
+#define RPC_ARG_DESC_SIZE 16u    /* u32 type, u32 custom_id, u64 size */
+#define RPC_BLOB_DESC_SIZE 16u   /* u32 type, u32 name_len, u64 size (+name) */
+#define RPC_CHUNK_HEAD_SIZE 16u  /* u32 blob, u32 reserved, u64 offset */
+#define RPC_TENSOR_DESC_SIZE 16u /* u32 dtype, u32 nr_dims, u64 size (+dims) */
+
+#endif /* VACCEL_RPC_WIRE_H */
