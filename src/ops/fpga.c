@@ -102,7 +102,7 @@ int vaccel_fpga_vadd(struct vaccel_session *sess, float a[], float b[],
  *   ARRAYCOPY  read [INT32_ARRAY a]          write [INT32_ARRAY out >= a]
  *   MMULT      read [FLOAT32_ARRAY a, b = a] write [FLOAT32_ARRAY c >= a]
  *   PARALLEL   read [a, b = a]               write [add >= a, mult >= a]
- *   VECTORADD  read [a, b]                   write [c >= max(a, b)]
+ *   VECTORADD  read [a, b]                   write [c >= a]
  */
 int vaccel__fpga_unpack(struct vaccel_session *sess, vaccel_op_type_t op,
 			struct vaccel_arg *read, int nr_read,
@@ -156,8 +156,8 @@ int vaccel__fpga_unpack(struct vaccel_session *sess, vaccel_op_type_t op,
 		return vaccel_fpga_parallel(sess, a, b, c, d, na);
 	case VACCEL_OP_FPGA_VECTORADD:
 		if (vaccel__genop_get_array(write, nr_write, 0, "c",
-					    VACCEL_ARG_FLOAT32_ARRAY,
-					    na > nb ? na : nb, &c, &count))
+					    VACCEL_ARG_FLOAT32_ARRAY, na, &c,
+					    &count))
 			return VACCEL_EINVAL;
 		return vaccel_fpga_vadd(sess, a, b, c, na, nb);
 	default:

@@ -11,6 +11,7 @@
  */
 #include "ops.h"
 #include "../arg/tensor_check.h"
+#include <stdio.h>
 
 static int check_inputs(struct vaccel_torch_tensor *const *inputs,
 			int nr_inputs, const char *func)
@@ -21,11 +22,10 @@ static int check_inputs(struct vaccel_torch_tensor *const *inputs,
 		return VACCEL_EINVAL;
 	}
 	for (int i = 0; i < nr_inputs; i++) {
-		if (!inputs[i]) {
-			vaccel_error("%s: input tensor %d is NULL", func, i);
-			return VACCEL_EINVAL;
-		}
-		if (vaccel__torch_tensor_check(inputs[i], func))
+		char what[96];
+
+		snprintf(what, sizeof(what), "%s: input %d", func, i);
+		if (vaccel__torch_tensor_check(inputs[i], what))
 			return VACCEL_EINVAL;
 	}
 	return VACCEL_OK;
@@ -131,9 +131,9 @@ int vaccel_torch_sgemm(struct vaccel_session *sess,
 			     __func__, m, n, k);
 		return VACCEL_EINVAL;
 	}
-	if (vaccel__torch_tensor_check(*a, __func__) ||
-	    vaccel__torch_tensor_check(*b, __func__) ||
-	    vaccel__torch_tensor_check(*c, __func__))
+	if (vaccel__torch_tensor_check(*a, "vaccel_torch_sgemm: a") ||
+	    vaccel__torch_tensor_check(*b, "vaccel_torch_sgemm: b") ||
+	    vaccel__torch_tensor_check(*c, "vaccel_torch_sgemm: c"))
 		return VACCEL_EINVAL;
 	*out = NULL;
 
