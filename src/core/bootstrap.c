@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "core_priv.h"
+#include "vaccel/config.h"
+#include "vaccel/core.h"
+#include "vaccel/error.h"
+#include "vaccel/log.h"
+#include "vaccel/plugin.h"
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Global runtime state. state_lock serializes bootstrap and cleanup; the
+ * getters read atomics or data that only changes under the lock while no
+ * session may be in use, so they never block.
+ */
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool initialized;
+static atomic_bool has_config;
+static atomic_int bootstrap_status = VACCEL_OK;
+static struct vaccel_config state_config;
+static char state_rundir[PATH_MAX];
+
+bool vaccel_is_initialized(void)
+{
+	return atomic_load(&initialized);
+}
+
+const char *vaccel_rundir(void)
+{
+	return state_rundir[0] ? state_rundir : NULL;
+}
+
+const struct vaccel_config *vaccel_config(void)
+{
+	return atomic_load(&has_config) ? &state_config : NULL;
+}
+
+bool vaccel__version_ignore(void)
+{
+	return atomic_load(&has_config) && state_config.version_ignore;
+}
+
+int vaccel__bootstrap_status(void)
+{
+	return atomic_load(&bootstrap_status);
+}
+
+/* Tears down whatever bootstrap set up; the caller holds state_lock. */
+static void teardown_locked(void)
+{
+	vaccel__sessions_release_all();
+	vaccel__resources_release_all();
+	vaccel__plugins_unload_all();
+
+	if (vaccel__prof_on)
+		vaccel__op_prof_print_all();
+	vaccel__op_prof_release_all();
+
+	vaccel__rundir_remove(state_rundir);
+	state_rundir[0] = '\0';
+
+	atomic_store(&initialized, false);
+	atomic_store(&has_config, false);
+	vaccel_config_release(&state_config);
+	vaccel__prof_on = false;
+	vaccel_log_shutdown();
+}
+
+/* Runs the bootstrap steps in order: config, log, rundir, plugins. */
+static int bootstrap_locked(struct vaccel_config *config)
+{
+	int ret;
+
+	if (atomic_load(&initialized))
+		teardown_locked();
+
+	ret = vaccel_config_init_from(&state_config, config);
+	if (ret)
+		goto out;
+	atomic_store(&has_config, true);
+	vaccel__prof_on = state_config.profiling_enabled;
+
+	vaccel_log_init();
+	vaccel_config_print_debug(&state_config);
+
+	ret = vaccel__rundir_create(state_rundir, sizeof(state_rundir));
+	if (ret)
+		goto fail;
+
+	if (state_config.plugins && state_config.plugins[0]) {
+		ret = vaccel_plugin_parse_and_load(state_config.plugins);
+		if (ret)
+			goto fail;
+	}
+
+	atomic_store(&initialized, true);
+	vaccel_debug("vAccel %s initialized (run directory %s, %zu plugins)",
+		     VACCEL_VERSION, state_rundir, vaccel_plugin_count());
+	goto out;
+
+fail:
+	/* Undo the steps that succeeded; keep the log open long enough for
+	 * the caller to report the error. */
+	vaccel__plugins_unload_all();
+	vaccel__rundir_remove(state_rundir);
+	state_rundir[0] = '\0';
+	atomic_store(&has_config, false);
+	vaccel_config_release(&state_config);
+	vaccel__prof_on = false;
+out:
+	atomic_store(&bootstrap_status, ret);
+	return ret;
+}
+
+int vaccel_bootstrap_with_config(struct vaccel_config *config)
+{
+	int ret;
+
+	if (!config) {
+		vaccel_error("vaccel_bootstrap_with_config: config is NULL");
+		return VACCEL_EINVAL;
+	}
+
+	pthread_mutex_lock(&state_lock);
+	ret = bootstrap_locked(config);
+	pthread_mutex_unlock(&state_lock);
+	if (ret)
+		vaccel_error("vAccel bootstrap failed: %s",
+			     vaccel_strerror(ret));
+	return ret;
+}
+
+int vaccel_bootstrap(void)
+{
+	struct vaccel_config config = { 0 };
+	int ret;
+
+	pthread_mutex_lock(&state_lock);
+	if (atomic_load(&initialized))
+		teardown_locked();
+	ret = vaccel_config_init_from_env(&config);
+	if (ret)
+		atomic_store(&bootstrap_status, ret);
+	else
+		ret = bootstrap_locked(&config);
+	pthread_mutex_unlock(&state_lock);
+
+	vaccel_config_release(&config);
+	if (ret)
+		vaccel_error("vAccel bootstrap failed: %s",
+			     vaccel_strerror(ret));
+	return ret;
+}
+
+int vaccel_cleanup(void)
+{
+	pthread_mutex_lock(&state_lock);
+	if (atomic_load(&initialized)) {
+		vaccel_debug("Cleaning up vAccel");
+		teardown_locked();
+	}
+	pthread_mutex_unlock(&state_lock);
+	return VACCEL_OK;
+}
+
+/* Only the exact value "0" disables an automatic step, as upstream. */
+static bool env_disabled(const char *name)
+{
+	const char *val = getenv(name);
+
+	return val && strcmp(val, "0") == 0;
+}
+
+/* Bootstraps when the library is loaded. A failure is only remembered
+ * (vaccel__bootstrap_status) and logged: a library must not end the
+ * program that loaded it. */
+__attribute__((constructor)) static void vaccel__auto_bootstrap(void)
+{
+	if (env_disabled("VACCEL_BOOTSTRAP_ENABLED"))
+		return;
+	vaccel_bootstrap();
+}
+
+__attribute__((destructor)) static void vaccel__auto_cleanup(void)
+{
+	if (env_disabled("VACCEL_CLEANUP_ENABLED"))
+		return;
+	vaccel_cleanup();
+}

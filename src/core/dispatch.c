@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "core_priv.h"
+#include "vaccel/error.h"
+#include "vaccel/log.h"
+#include "vaccel/plugin.h"
+#include "vaccel/session.h"
+#include <stddef.h>
+
+/* The table below must list every member of struct vaccel_plugin_ops;
+ * each member is one function pointer, so the sizes must agree. */
+_Static_assert(sizeof(struct vaccel_plugin_ops) ==
+		       VACCEL_OP_MAX * sizeof(int (*)(void)),
+	       "struct vaccel_plugin_ops must have one member per op type");
+
+#define OP_OFFSET(type, member) \
+	[type] = offsetof(struct vaccel_plugin_ops, member)
+
+const size_t vaccel__op_offsets[VACCEL_OP_MAX] = {
+	OP_OFFSET(VACCEL_OP_NOOP, noop),
+	OP_OFFSET(VACCEL_OP_EXEC, exec),
+	OP_OFFSET(VACCEL_OP_EXEC_WITH_RESOURCE, exec_with_resource),
+	OP_OFFSET(VACCEL_OP_IMAGE_CLASSIFY, image_classification),
+	OP_OFFSET(VACCEL_OP_IMAGE_DETECT, image_detection),
+	OP_OFFSET(VACCEL_OP_IMAGE_SEGMENT, image_segmentation),
+	OP_OFFSET(VACCEL_OP_IMAGE_POSE, image_pose),
+	OP_OFFSET(VACCEL_OP_IMAGE_DEPTH, image_depth),
+	OP_OFFSET(VACCEL_OP_TF_MODEL_LOAD, tf_model_load),
+	OP_OFFSET(VACCEL_OP_TF_MODEL_UNLOAD, tf_model_unload),
+	OP_OFFSET(VACCEL_OP_TF_MODEL_RUN, tf_model_run),
+	OP_OFFSET(VACCEL_OP_TFLITE_MODEL_LOAD, tflite_model_load),
+	OP_OFFSET(VACCEL_OP_TFLITE_MODEL_UNLOAD, tflite_model_unload),
+	OP_OFFSET(VACCEL_OP_TFLITE_MODEL_RUN, tflite_model_run),
+	OP_OFFSET(VACCEL_OP_TORCH_MODEL_LOAD, torch_model_load),
+	OP_OFFSET(VACCEL_OP_TORCH_MODEL_RUN, torch_model_run),
+	OP_OFFSET(VACCEL_OP_TORCH_SGEMM, torch_sgemm),
+	OP_OFFSET(VACCEL_OP_BLAS_SGEMM, blas_sgemm),
+	OP_OFFSET(VACCEL_OP_FPGA_ARRAYCOPY, fpga_arraycopy),
+	OP_OFFSET(VACCEL_OP_FPGA_MMULT, fpga_mmult),
+	OP_OFFSET(VACCEL_OP_FPGA_PARALLEL, fpga_parallel),
+	OP_OFFSET(VACCEL_OP_FPGA_VECTORADD, fpga_vadd),
+	OP_OFFSET(VACCEL_OP_MINMAX, minmax),
+	OP_OFFSET(VACCEL_OP_OPENCV, opencv),
+};
+
+struct vaccel_plugin *vaccel__plugin_select(uint32_t flags)
+{
+	uint32_t hint = flags & ~(uint32_t)VACCEL_PLUGIN_REMOTE;
+	struct vaccel_plugin *p, *found = NULL;
+	size_t n = 0;
+
+	vaccel__plugins_rdlock();
+	for (p = vaccel__plugins_first_locked(); p; p = p->next) {
+		bool remote = p->d.type & VACCEL_PLUGIN_REMOTE;
+
+		n++;
+		if (found)
+			continue;
+		if (flags & VACCEL_PLUGIN_REMOTE) {
+			if (remote)
+				found = p;
+		} else if (hint) {
+			if (p->d.type & hint)
+				found = p;
+		} else if (!remote) {
+			found = p;
+		}
+	}
+	/* Without flags, a lone transport plugin still serves sessions. */
+	if (!found && !flags && n == 1)
+		found = vaccel__plugins_first_locked();
+	vaccel__plugins_unlock();
+	return found;
+}
+
+void *vaccel__op_find_fallback(struct vaccel_session *sess,
+			       vaccel_op_type_t type,
+			       const struct vaccel_plugin **used)
+{
+	const char *own;
+	void *fn = NULL;
+
+	if (!sess || !sess->plugin || !used || (int)type < 0 ||
+	    type >= VACCEL_OP_MAX) {
+		vaccel_error("Cannot look up op %s: invalid %s",
+			     vaccel_op_type_to_str(type),
+			     !sess || !sess->plugin ? "session" :
+			     !used		    ? "out pointer" :
+						      "op type");
+		return NULL;
+	}
+
+	own = sess->plugin->d.name;
+	fn = vaccel__plugin_op(sess->plugin, type);
+	if (fn) {
+		*used = sess->plugin;
+		return fn;
+	}
+
+	/* A hinted or remote session asked for a specific kind of plugin;
+	 * running the op elsewhere would silently ignore that. */
+	if (sess->hint) {
+		vaccel_error("Session %lld: op %s not implemented by plugin %s "
+			     "(no fallback: session has flags 0x%x)",
+			     (long long)sess->id, vaccel_op_type_to_str(type),
+			     own, sess->hint);
+		return NULL;
+	}
+
+	vaccel__plugins_rdlock();
+	for (struct vaccel_plugin *p = vaccel__plugins_first_locked(); p;
+	     p = p->next) {
+		if (p == sess->plugin)
+			continue;
+		fn = vaccel__plugin_op(p, type);
+		if (fn) {
+			*used = p;
+			vaccel_debug("Session %lld: op %s not implemented by "
+				     "plugin %s; falling back to plugin %s",
+				     (long long)sess->id,
+				     vaccel_op_type_to_str(type), own,
+				     p->d.name);
+			break;
+		}
+	}
+	vaccel__plugins_unlock();
+
+	if (!fn)
+		vaccel_error("Session %lld: op %s not implemented by plugin %s "
+			     "nor by any other loaded plugin",
+			     (long long)sess->id, vaccel_op_type_to_str(type),
+			     own);
+	return fn;
+}
+
+int vaccel__session_check(const struct vaccel_session *sess, const char *func)
+{
+	if (!func)
+		func = "vAccel";
+	if (!sess) {
+		vaccel_error("%s: session is NULL", func);
+		return VACCEL_EINVAL;
+	}
+	if (sess->id <= 0) {
+		vaccel_error("%s: session is not initialized", func);
+		return VACCEL_EINVAL;
+	}
+	if (!sess->plugin) {
+		vaccel_error("%s: session %lld has no plugin", func,
+			     (long long)sess->id);
+		return VACCEL_EINVAL;
+	}
+	return VACCEL_OK;
+}
+
+int vaccel__session_check_resource(struct vaccel_session *sess,
+				   struct vaccel_resource *res,
+				   vaccel_resource_type_t type,
+				   const char *func)
+{
+	int ret;
+
+	if (!func)
+		func = "vAccel";
+	ret = vaccel__session_check(sess, func);
+	if (ret)
+		return ret;
+	if (!res) {
+		vaccel_error("%s: resource is NULL", func);
+		return VACCEL_EINVAL;
+	}
+	if (res->id <= 0) {
+		vaccel_error("%s: resource is not initialized", func);
+		return VACCEL_EINVAL;
+	}
+	if (res->type != type) {
+		vaccel_error("%s: resource %lld is a %s, expected a %s", func,
+			     (long long)res->id,
+			     vaccel_resource_type_to_str(res->type),
+			     vaccel_resource_type_to_str(type));
+		return VACCEL_EINVAL;
+	}
+	if (!vaccel_session_has_resource(sess, res)) {
+		vaccel_error("%s: resource %lld is not registered with "
+			     "session %lld", func, (long long)res->id,
+			     (long long)sess->id);
+		return VACCEL_EPERM;
+	}
+	return VACCEL_OK;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "core_priv.h"
+#include "vaccel/core.h"
+#include "vaccel/error.h"
+#include "vaccel/log.h"
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Creates `path` (mode 0700) unless it already is a directory owned by us;
+ * anything else there (a file, a link, someone else's directory) is
+ * refused so that our files never land where another user controls them. */
+static int ensure_private_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) == 0)
+		return VACCEL_OK;
+	if (errno != EEXIST) {
+		vaccel_error("Could not create directory %s: %s", path,
+			     strerror(errno));
+		return vaccel__errno_to_error(errno);
+	}
+	if (lstat(path, &st) != 0) {
+		vaccel_error("Could not stat %s: %s", path, strerror(errno));
+		return vaccel__errno_to_error(errno);
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		vaccel_error("%s exists and is not a directory owned by uid %u",
+			     path, (unsigned int)geteuid());
+		return VACCEL_EACCES;
+	}
+	return VACCEL_OK;
+}
+
+int vaccel__rundir_create(char *buf, size_t size)
+{
+	char base[PATH_MAX];
+	const char *tmp;
+	uid_t uid = geteuid();
+	int n, ret;
+
+	n = snprintf(base, sizeof(base), "/run/user/%u", (unsigned int)uid);
+	if (n > 0 && (size_t)n < sizeof(base) && access(base, W_OK) == 0) {
+		n = snprintf(base, sizeof(base), "/run/user/%u/vaccel",
+			     (unsigned int)uid);
+	} else {
+		/* No per-user runtime directory (root, containers, CI):
+		 * fall back to a private directory under the temp dir. */
+		tmp = getenv("TMPDIR");
+		if (!tmp || !*tmp)
+			tmp = "/tmp";
+		n = snprintf(base, sizeof(base), "%s/vaccel-%u", tmp,
+			     (unsigned int)uid);
+	}
+	if (n < 0 || (size_t)n >= sizeof(base)) {
+		vaccel_error("Run directory base path is too long");
+		return VACCEL_ENAMETOOLONG;
+	}
+
+	ret = ensure_private_dir(base);
+	if (ret)
+		return ret;
+
+	n = snprintf(buf, size, "%s/XXXXXX", base);
+	if (n < 0 || (size_t)n >= size) {
+		vaccel_error("Run directory path under %s is too long", base);
+		return VACCEL_ENAMETOOLONG;
+	}
+	if (!mkdtemp(buf)) {
+		vaccel_error("Could not create run directory under %s: %s",
+			     base, strerror(errno));
+		ret = vaccel__errno_to_error(errno);
+		buf[0] = '\0';
+		return ret;
+	}
+	vaccel_debug("Created run directory %s", buf);
+	return VACCEL_OK;
+}
+
+int vaccel__rundir_create_child(const char *name, char *buf, size_t size)
+{
+	const char *rundir = vaccel_rundir();
+	int n;
+
+	if (!rundir) {
+		vaccel_error("Cannot create %s: vAccel is not initialized",
+			     name);
+		return VACCEL_EPERM;
+	}
+	n = snprintf(buf, size, "%s/%s", rundir, name);
+	if (n < 0 || (size_t)n >= size) {
+		vaccel_error("Path of %s under %s is too long", name, rundir);
+		return VACCEL_ENAMETOOLONG;
+	}
+	if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+		int err = errno;
+
+		vaccel_error("Could not create directory %s: %s", buf,
+			     strerror(err));
+		buf[0] = '\0';
+		return vaccel__errno_to_error(err);
+	}
+	return VACCEL_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) != 0)
+		vaccel_warn("Could not remove %s: %s", path, strerror(errno));
+	/* Keep going: remove as much as possible. */
+	return 0;
+}
+
+void vaccel__rundir_remove(const char *path)
+{
+	if (!path || !*path)
+		return;
+	/* FTW_DEPTH removes children before their directory; FTW_PHYS never
+	 * follows a link out of the tree. */
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 &&
+	    errno != ENOENT)
+		vaccel_warn("Could not remove directory %s: %s", path,
+			    strerror(errno));
+}
