@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* Reads the VMM's one-line answer byte by byte so that no relayed payload
@@ -49,7 +50,7 @@ static int hvsock_connect(const struct vaccel_addr *addr,
 	if (ret)
 		return ret;
 	n = snprintf(line, sizeof(line), "CONNECT %u\n", addr->port);
-	if (write(fd, line, (size_t)n) != n) {
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
 		vaccel_error("connect %s: sending CONNECT failed: %s",
 			     addr->text, strerror(errno));
 		goto fail;
@@ -79,14 +80,17 @@ static int hvsock_listen(const struct vaccel_addr *addr,
 	char path[sizeof(addr->path) + 16];
 	int ret;
 
-	snprintf(path, sizeof(path), "%s_%u", addr->path, addr->port);
-	if (strlen(path) >= sizeof(l->unlink_path)) {
+	size_t n;
+
+	n = (size_t)snprintf(path, sizeof(path), "%s_%u", addr->path,
+			     addr->port);
+	if (n >= sizeof(l->unlink_path)) {
 		vaccel_error("listen %s: path %s too long", addr->text, path);
 		return VACCEL_ENAMETOOLONG;
 	}
 	ret = vaccel__unix_listen_path(path, false, addr->text, &l->fd);
 	if (ret == VACCEL_OK)
-		snprintf(l->unlink_path, sizeof(l->unlink_path), "%s", path);
+		memcpy(l->unlink_path, path, n + 1);
 	return ret;
 }
 
