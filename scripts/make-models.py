@@ -43,7 +43,7 @@ def write_resnet(name, path, seed):
         traced = torch.jit.trace(model, example)
     # Write to a temporary name first so that an interrupted run never leaves
     # a truncated model that later runs would skip as "present".
-    tmp = path + ".tmp"
+    tmp = "%s.tmp.%d" % (path, os.getpid())
     traced.save(tmp)
     os.replace(tmp, path)
 
