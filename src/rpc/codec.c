@@ -589,6 +589,19 @@ int rpc_chunk_decode(const void *in, size_t len, struct rpc_chunk *c)
 
 /* OP */
 
+/* Skips the padding after an item of n bytes; false when it is missing. */
+static bool get_pad(struct rpc_rbuf *r, uint64_t n)
+{
+	size_t pad = RPC_PAD(n);
+
+	if (pad && !rpc_get_bytes(r, pad)) {
+		vaccel_error("rpc: padding after a %llu byte item is missing",
+			     (unsigned long long)n);
+		return false;
+	}
+	return true;
+}
+
 size_t rpc_op_req_head_size(uint32_t nr_read, uint32_t nr_write)
 {
 	return 16 + ((size_t)nr_read + nr_write) * RPC_ARG_DESC_SIZE;
@@ -596,7 +609,8 @@ size_t rpc_op_req_head_size(uint32_t nr_read, uint32_t nr_write)
 
 static void put_arg_desc(struct rpc_wbuf *w, const struct rpc_arg *a)
 {
-	rpc_put_u32(w, a->type);
+	rpc_put_u16(w, (uint16_t)a->type);
+	rpc_put_u16(w, a->flags);
 	rpc_put_u32(w, a->custom_id);
 	rpc_put_u64(w, a->size);
 }
@@ -622,12 +636,18 @@ size_t rpc_op_req_head_encode(void *out, size_t cap,
 static int get_arg_desc(struct rpc_rbuf *r, struct rpc_arg *a,
 			const char *dir, uint32_t i)
 {
-	a->type = rpc_get_u32(r);
+	a->type = rpc_get_u16(r);
+	a->flags = rpc_get_u16(r);
 	a->custom_id = rpc_get_u32(r);
 	a->size = rpc_get_u64(r);
 	a->data = NULL;
 	if (r->err)
 		return VACCEL_EINVAL;
+	if (a->flags & ~(dir[0] == 'w' ? RPC_ARG_INOUT : 0u)) {
+		vaccel_error("rpc: OP %s arg %u has bad flags 0x%x", dir, i,
+			     a->flags);
+		return VACCEL_EINVAL;
+	}
 	if (a->type >= VACCEL_ARG_MAX) {
 		vaccel_error("rpc: OP %s arg %u has bad type %u", dir, i,
 			     a->type);
@@ -681,6 +701,21 @@ int rpc_op_req_decode(const void *in, size_t len, struct rpc_op_req *m)
 			goto fail;
 		}
 		m->read[i].data = rpc_get_bytes(&r, (size_t)m->read[i].size);
+		if (!get_pad(&r, m->read[i].size))
+			goto fail;
+	}
+	for (uint32_t i = 0; i < m->nr_write; i++) {
+		if (!(m->write[i].flags & RPC_ARG_INOUT))
+			continue;
+		if (m->write[i].size > rpc_rbuf_left(&r)) {
+			vaccel_error("rpc: OP in-out arg %u of %llu bytes runs past the body (%zu left)",
+				     i, (unsigned long long)m->write[i].size,
+				     rpc_rbuf_left(&r));
+			goto fail;
+		}
+		m->write[i].data = rpc_get_bytes(&r, (size_t)m->write[i].size);
+		if (!get_pad(&r, m->write[i].size))
+			goto fail;
 	}
 	if (rbuf_done(&r, "OP"))
 		goto fail;
@@ -838,9 +873,10 @@ size_t rpc_torch_run_head_encode(void *out, size_t cap,
 	return wbuf_done(&w);
 }
 
-/* Points each tensor's data into the reader, in order. */
+/* Points each tensor's data into the reader, in order (each padded when
+ * `padded`). */
 static int get_tensor_data(struct rpc_rbuf *r, struct rpc_tensor *t,
-			   uint32_t nr)
+			   uint32_t nr, bool padded)
 {
 	for (uint32_t i = 0; i < nr; i++) {
 		if (t[i].size > rpc_rbuf_left(r)) {
@@ -850,6 +886,8 @@ static int get_tensor_data(struct rpc_rbuf *r, struct rpc_tensor *t,
 			return VACCEL_EINVAL;
 		}
 		t[i].data = rpc_get_bytes(r, (size_t)t[i].size);
+		if (padded && !get_pad(r, t[i].size))
+			return VACCEL_EINVAL;
 	}
 	return VACCEL_OK;
 }
@@ -891,7 +929,8 @@ int rpc_torch_run_decode(const void *in, size_t len, struct rpc_torch_run *m)
 		goto fail;
 	}
 	m->opts = rpc_get_bytes(&r, (size_t)m->opts_len);
-	if (get_tensor_data(&r, m->in, m->nr_in))
+	if (!get_pad(&r, m->opts_len) ||
+	    get_tensor_data(&r, m->in, m->nr_in, true))
 		goto fail;
 	if (rbuf_done(&r, "TORCH_RUN"))
 		goto fail;
@@ -963,7 +1002,7 @@ int rpc_tensors_reply_decode(const void *in, size_t len,
 	for (uint32_t i = 0; i < n; i++)
 		if (get_tensor_desc(&r, &arr[i], i))
 			goto fail;
-	if (get_tensor_data(&r, arr, n) || rbuf_done(&r, "tensors reply"))
+	if (get_tensor_data(&r, arr, n, false) || rbuf_done(&r, "tensors reply"))
 		goto fail;
 	*t = arr;
 	*nr = n;

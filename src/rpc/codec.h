@@ -182,10 +182,12 @@ size_t rpc_chunk_head_encode(void *out, size_t cap, uint32_t blob,
 int rpc_chunk_decode(const void *in, size_t len, struct rpc_chunk *c);
 
 /* OP request: i64 sess_id, u32 nr_read, u32 nr_write, nr_read then
- * nr_write RPC_ARG_DESC_SIZE records, then the read data back to back.
- * Write args travel as sizes only. */
+ * nr_write RPC_ARG_DESC_SIZE records, then the read data back to back,
+ * then the data of RPC_ARG_INOUT write args (each item padded to
+ * RPC_ALIGN). Other write args travel as sizes only. */
 struct rpc_arg {
 	uint32_t type;
+	uint16_t flags;
 	uint32_t custom_id;
 	uint64_t size;
 	const void *data;
@@ -204,8 +206,8 @@ size_t rpc_op_req_head_size(uint32_t nr_read, uint32_t nr_write);
 /* Writes the fixed part; the read data are sent by the caller. */
 size_t rpc_op_req_head_encode(void *out, size_t cap,
 			      const struct rpc_op_req *m);
-/* Allocates m->read and m->write (one block); read data must fill the rest
- * of the body exactly. */
+/* Allocates m->read and m->write (one block); read data and INOUT write
+ * data must fill the rest of the body exactly. */
 int rpc_op_req_decode(const void *in, size_t len, struct rpc_op_req *m);
 void rpc_op_req_release(struct rpc_op_req *m);
 
@@ -232,7 +234,8 @@ struct rpc_tensor {
 };
 
 /* TORCH_RUN: i64 sess_id, i64 res_id, u32 nr_in, u32 nr_out,
- * u64 opts_len, nr_in tensor descriptors, opts bytes, tensor data. */
+ * u64 opts_len, nr_in tensor descriptors, opts bytes, tensor data (opts
+ * and each tensor padded to RPC_ALIGN). */
 struct rpc_torch_run {
 	int64_t sess_id;
 	int64_t res_id;

@@ -71,8 +71,20 @@ enum rpc_msg_type { RPC_MSG_LIST(RPC__MSG_ENUM) };
 #define RPC_MAX_DIMS 16u               /* dims of one tensor */
 #define RPC_MAX_PROF 64u               /* profiling regions in a reply */
 
+/* Payload items of requests (OP read and in-out data, TORCH_RUN options
+ * and tensor data) are each followed by zero padding up to a multiple of
+ * RPC_ALIGN bytes, so that the agent can use them in place with their
+ * natural alignment. */
+#define RPC_ALIGN 8u
+#define RPC_PAD(n) ((RPC_ALIGN - ((n) % RPC_ALIGN)) % RPC_ALIGN)
+
 /* Fixed record sizes. */
-#define RPC_ARG_DESC_SIZE 16u    /* u32 type, u32 custom_id, u64 size */
+#define RPC_ARG_DESC_SIZE 16u    /* u16 type, u16 flags, u32 custom_id, u64 size */
+
+/* Arg descriptor flags. INOUT (write args only): the caller's current
+ * contents travel with the request, after the read data, because the op
+ * reads them too (sgemm's C when beta != 0). */
+#define RPC_ARG_INOUT 0x1u
 #define RPC_BLOB_DESC_SIZE 16u   /* u32 type, u32 name_len, u64 size (+name) */
 #define RPC_CHUNK_HEAD_SIZE 16u  /* u32 blob, u32 reserved, u64 offset */
 #define RPC_TENSOR_DESC_SIZE 16u /* u32 dtype, u32 nr_dims, u64 size (+dims) */

@@ -277,22 +277,32 @@ static void test_op(void)
 {
 	int32_t v = 7;
 	char str[] = "libfoo.so";
+	float inout[2] = { 1.5f, 2.5f };
 	struct rpc_arg rd[2] = {
-		{ VACCEL_ARG_INT32, 0, 4, &v },
-		{ VACCEL_ARG_STRING, 0, sizeof(str), str },
+		{ VACCEL_ARG_INT32, 0, 0, 4, &v },
+		{ VACCEL_ARG_STRING, 0, 0, sizeof(str), str },
 	};
-	struct rpc_arg wr[1] = { { VACCEL_ARG_FLOAT32_ARRAY, 0, 400, NULL } };
-	struct rpc_op_req m = { 9, 2, 1, rd, wr }, d;
+	struct rpc_arg wr[2] = {
+		{ VACCEL_ARG_FLOAT32_ARRAY, 0, 0, 400, NULL },
+		{ VACCEL_ARG_FLOAT32_ARRAY, RPC_ARG_INOUT, 0, 8, inout },
+	};
+	struct rpc_op_req m = { 9, 2, 2, rd, wr }, d;
 	size_t head = rpc_op_req_head_encode(buf, sizeof(buf), &m);
 	size_t n;
 
-	CHECK_INT(head, rpc_op_req_head_size(2, 1));
+	CHECK_INT(head, rpc_op_req_head_size(2, 2));
+	/* Each item padded to 8 bytes: 4+4, 10+6, 8. */
+	memset(buf + head, 0, 32);
 	memcpy(buf + head, &v, 4);
-	memcpy(buf + head + 4, str, sizeof(str));
-	n = head + 4 + sizeof(str);
+	memcpy(buf + head + 8, str, sizeof(str));
+	memcpy(buf + head + 24, inout, 8);
+	n = head + 32;
 	CHECK_INT(rpc_op_req_decode(buf, n, &d), VACCEL_OK);
 	CHECK_INT(d.sess_id, 9);
-	REQUIRE(d.nr_read == 2 && d.nr_write == 1);
+	REQUIRE(d.nr_read == 2 && d.nr_write == 2);
+	CHECK(d.write[0].data == NULL);
+	REQUIRE(d.write[1].data != NULL);
+	CHECK(memcmp(d.write[1].data, inout, 8) == 0);
 	CHECK_INT(*(const int32_t *)d.read[0].data, 7);
 	CHECK_STR((const char *)d.read[1].data, "libfoo.so");
 	CHECK_INT(d.write[0].size, 400);
@@ -309,6 +319,13 @@ static void test_op(void)
 	buf[16] = 200;
 	CHECK_INT(rpc_op_req_decode(buf, n, &d), VACCEL_EINVAL);
 	buf[16] = VACCEL_ARG_INT32;
+	/* INOUT is for write args only; unknown flags are refused. */
+	buf[18] = RPC_ARG_INOUT;
+	CHECK_INT(rpc_op_req_decode(buf, n, &d), VACCEL_EINVAL);
+	buf[18] = 0;
+	buf[16 + 3 * 16 + 2] = 0x4;
+	CHECK_INT(rpc_op_req_decode(buf, n, &d), VACCEL_EINVAL);
+	buf[16 + 3 * 16 + 2] = RPC_ARG_INOUT;
 	/* Count too large. */
 	buf[8] = 0xff;
 	buf[9] = 0xff;
@@ -366,9 +383,9 @@ static void test_torch(void)
 	size_t head = rpc_torch_run_head_encode(buf, sizeof(buf), &m), n;
 
 	CHECK_INT(head, rpc_torch_run_head_size(&m));
-	memcpy(buf + head, "opts", 4);
-	memcpy(buf + head + 4, in_data, 24);
-	n = head + 28;
+	memcpy(buf + head, "opts\0\0\0\0", 8);
+	memcpy(buf + head + 8, in_data, 24);
+	n = head + 32;
 	CHECK_INT(rpc_torch_run_decode(buf, n, &d), VACCEL_OK);
 	CHECK_INT(d.res_id, 2);
 	CHECK_INT(d.nr_out, 3);
