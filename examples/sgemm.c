@@ -82,9 +82,9 @@ int main(int argc, char **argv)
 		return 1;
 
 	for (int i = 0; i < M * K; i++)
-		a[i] = (float)(i % 4);
+		a[i] = (float)(i % 5 + 1);
 	for (int i = 0; i < K * N; i++)
-		b[i] = (float)(i % 3);
+		b[i] = (float)(i % 3 + 1);
 	for (int i = 0; i < M * N; i++)
 		c[i] = -1.0f;
 	for (int p = 0; p < K; p++) {
