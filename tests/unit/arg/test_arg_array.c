@@ -400,8 +400,8 @@ static void test_serialized(void)
 	CHECK_INT(vaccel_arg_array_get_string(&a, &str), VACCEL_OK);
 	CHECK_STR(str, "-7,123");
 
-	/* set_serialized needs the same serialized size ("99,-5" is as
-	 * long as "-7,123" minus one: refused; then an equal-length one). */
+	/* set_serialized needs the same serialized size: "99,-5" is one
+	 * byte shorter than "-7,123" and is refused, "10,-99" fits. */
 	vaccel_arg_array_reset_position(&a);
 	CHECK_INT(vaccel_arg_array_set_serialized(&a, VACCEL_ARG_CUSTOM,
 						  POINT_ID, &upd, sizeof(upd),
