@@ -67,6 +67,10 @@ static inline void *vaccel__session_op(struct vaccel_session *sess,
 int vaccel__session_check(const struct vaccel_session *sess,
 			  const char *func);
 
+/* Creates the session's run directory (sess->rundir) if it does not exist
+ * yet; sessions only get the path at init. Removed on release. */
+int vaccel__session_mkdir(struct vaccel_session *sess);
+
 /* Validates that `res` is non-NULL, of `type`, and registered with `sess`.
  * Returns VACCEL_EINVAL (NULL / wrong type) or VACCEL_EPERM (not
  * registered), with a log line. */

@@ -128,6 +128,8 @@ void vaccel__rundir_remove(const char *path)
 		return;
 	/* FTW_DEPTH removes children before their directory; FTW_PHYS never
 	 * follows a link out of the tree. */
+	if (access(path, F_OK) != 0)
+		return;
 	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 &&
 	    errno != ENOENT)
 		vaccel_warn("Could not remove directory %s: %s", path,

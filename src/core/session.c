@@ -7,9 +7,11 @@
 #include "vaccel/log.h"
 #include "vaccel/plugin.h"
 #include "vaccel/session.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Live sessions, for lookups by id and for cleanup. */
 static struct vaccel_list_entry sessions = { &sessions, &sessions };
@@ -98,9 +100,8 @@ static int select_plugin(uint32_t flags, struct vaccel_plugin **plugin)
 int vaccel_session_init(struct vaccel_session *sess, uint32_t flags)
 {
 	struct vaccel_plugin *plugin;
-	char name[64];
 	vaccel_id_t id;
-	int ret;
+	int ret, n;
 
 	if (!sess) {
 		vaccel_error("vaccel_session_init: sess is NULL");
@@ -131,11 +132,16 @@ int vaccel_session_init(struct vaccel_session *sess, uint32_t flags)
 	vaccel__list_init(&sess->entry);
 	pthread_mutex_init(&sess->resources_lock, NULL);
 
-	snprintf(name, sizeof(name), "session.%lld", (long long)id);
-	ret = vaccel__rundir_create_child(name, sess->rundir,
-					  sizeof(sess->rundir));
-	if (ret)
+	/* Only the path for now: most sessions never store files, so the
+	 * directory is created on first use (vaccel__session_mkdir). */
+	n = snprintf(sess->rundir, sizeof(sess->rundir), "%s/session.%lld",
+		     vaccel_rundir(), (long long)id);
+	if (n < 0 || (size_t)n >= sizeof(sess->rundir)) {
+		vaccel_error("Session %lld: run directory path is too long",
+			     (long long)id);
+		ret = VACCEL_ENAMETOOLONG;
 		goto free_id;
+	}
 
 	ret = bind_plugin(sess, plugin, flags);
 	if (ret)
@@ -181,6 +187,22 @@ static void unregister_all(struct vaccel_session *sess)
 			}
 		}
 	}
+}
+
+int vaccel__session_mkdir(struct vaccel_session *sess)
+{
+	int ret = vaccel__session_check(sess, __func__);
+
+	if (ret)
+		return ret;
+	if (mkdir(sess->rundir, 0700) != 0 && errno != EEXIST) {
+		ret = vaccel__errno_to_error(errno);
+		vaccel_error("Session %lld: could not create %s: %s",
+			     (long long)sess->id, sess->rundir,
+			     strerror(errno));
+		return ret;
+	}
+	return VACCEL_OK;
 }
 
 int vaccel_session_release(struct vaccel_session *sess)

@@ -114,6 +114,7 @@ static void test_cleanup_releases_leaks(void)
 					 VACCEL_RESOURCE_DATA, NULL,
 					 true) == VACCEL_OK);
 	REQUIRE(vaccel_resource_register(&r, &s) == VACCEL_OK);
+	REQUIRE(vaccel__session_mkdir(&s) == VACCEL_OK);
 	snprintf(sdir, sizeof(sdir), "%s", s.rundir);
 	CHECK(is_dir(sdir));
 

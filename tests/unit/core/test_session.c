@@ -54,7 +54,12 @@ static void test_init_release(void)
 	snprintf(expect, sizeof(expect), "%s/session.%lld", vaccel_rundir(),
 		 (long long)s.id);
 	CHECK_STR(s.rundir, expect);
+	/* The directory is created on first use only. */
+	CHECK(!exists(s.rundir));
+	CHECK_INT(vaccel__session_mkdir(&s), VACCEL_OK);
 	CHECK(is_dir(s.rundir));
+	CHECK_INT(vaccel__session_mkdir(&s), VACCEL_OK);
+	CHECK_INT(vaccel__session_mkdir(NULL), VACCEL_EINVAL);
 	CHECK_INT(vaccel__session_check(&s, "t"), VACCEL_OK);
 
 	CHECK_INT(vaccel_session_get_by_id(&found, s.id), VACCEL_OK);
