@@ -185,6 +185,12 @@ if [ -n "$vsock_cid" ]; then
 		echo "$prog: note: /dev/vhost-vsock is not usable here; booting without vsock to the host" >&2
 	fi
 fi
+# Extra QEMU arguments from the environment, split on spaces (for example
+# VACCEL_VM_QEMU_ARGS="-bios qboot.rom").
+if [ -n "${VACCEL_VM_QEMU_ARGS:-}" ]; then
+	read -r -a extra <<<"$VACCEL_VM_QEMU_ARGS"
+	args+=("${extra[@]}")
+fi
 args+=(-append "$cmdline$append")
 
 if [ "$shell" = 1 ]; then
@@ -241,7 +247,13 @@ if [ -n "$teepid" ]; then
 	wait "$teepid" 2>/dev/null || true
 	teepid=
 fi
-[ -z "$boot_at" ] && grep -aq 'vaccel-vm: init started' "$log" && boot_at=$(now)
+# QEMU may exit between two polls; then the log is read once more here.
+if [ -z "$boot_at" ] && grep -aq 'vaccel-vm: init started' "$log"; then
+	boot_at=$(now)
+fi
+if [ -z "$end_at" ] && grep -aq '^VACCEL-VM-EXIT [0-9]' "$log"; then
+	end_at=$(now)
+fi
 
 if [ "$timed_out" = 1 ]; then
 	echo "$prog: FAIL: no end marker within ${timeout}s (log: ${log_file:-console above})" >&2

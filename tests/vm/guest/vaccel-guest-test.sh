@@ -9,6 +9,12 @@
 #                              must name the host agent (virtio-serial port or
 #                              vsock address, see docs/vm.md)
 #
+# In local mode the exec examples use the exec plugin and mbench the mbench
+# plugin, so that they do real work; everything else uses noop. In rpc mode
+# every example goes to the host, whose agent picks the plugins.
+# torch_inference runs only when VACCEL_GUEST_MODEL names a TorchScript file
+# (pass it with run-guest.sh --file; it is too big for the image).
+#
 # VACCEL_GUEST_TESTS="noop sgemm" limits the run to those examples. Examples
 # that are not in the image are reported as skipped, so the driver works
 # while the example set grows. Prints "N passed, N failed, N skipped" and
@@ -43,8 +49,21 @@ skipped=0
 
 # run NAME ARGS...: runs /opt/vaccel/bin/NAME when it exists.
 run() {
-	name=$1
+	run_with "$VACCEL_PLUGINS" "$@"
+}
+
+# run_local PLUGIN NAME ARGS...: like run, but in local mode with PLUGIN.
+run_local() {
+	plugin=$lib/$1
 	shift
+	[ "$mode" = local ] || plugin=$VACCEL_PLUGINS
+	run_with "$plugin" "$@"
+}
+
+run_with() {
+	plugins=$1
+	name=$2
+	shift 2
 	if [ -n "$VACCEL_GUEST_TESTS" ]; then
 		case " $VACCEL_GUEST_TESTS " in
 		*" $name "*) ;;
@@ -56,7 +75,7 @@ run() {
 		skipped=$((skipped + 1))
 		return 0
 	fi
-	"/opt/vaccel/bin/$name" "$@" >"/tmp/$name.out" 2>&1
+	VACCEL_PLUGINS=$plugins "/opt/vaccel/bin/$name" "$@" >"/tmp/$name.out" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		echo "ok   $name"
@@ -71,14 +90,23 @@ run() {
 echo "vaccel-guest-test: mode $mode, VACCEL_PLUGINS=$VACCEL_PLUGINS" \
 	"${VACCEL_RPC_ADDRESS:+VACCEL_RPC_ADDRESS=$VACCEL_RPC_ADDRESS}"
 run noop 1
+run minmax 1000 1
 run sgemm 1
 run sgemm_generic 1
-run classify "$image" 1
-run classify_generic "$image" 1
-run exec "$testlib" 1
-run exec_generic "$testlib" 1
-run exec_with_resource "$testlib" 1
-run genop "$image" 1
+for op in classify detect segment pose depth; do
+	run "$op" "$image" 1
+	run "${op}_generic" "$image" 1
+done
+run_local libvaccel-exec.so exec "$testlib" 1
+run_local libvaccel-exec.so exec_generic "$testlib" 1
+run_local libvaccel-exec.so exec_with_resource "$testlib" 1
+run_local libvaccel-mbench.so mbench 10 "$testlib" 1
+if [ -n "$VACCEL_GUEST_MODEL" ]; then
+	run torch_inference "$image" "$VACCEL_GUEST_MODEL" "$data/imagenet.txt" 1
+else
+	echo "skip torch_inference (VACCEL_GUEST_MODEL not set)"
+	skipped=$((skipped + 1))
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
