@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Runs every example program through a real plugin from the build tree and
+# checks what it prints. Under valgrind (when installed) each run must also
+# be free of memory errors and leaks.
+#
+#   examples.sh <build_root> <source_root>
+set -u
+
+build=$1
+src=$2
+ex=$build/examples
+noop=$build/plugins/noop/libvaccel-noop.so
+exec_plugin=$build/plugins/exec/libvaccel-exec.so
+mbench=$build/plugins/mbench/libvaccel-mbench.so
+torch=$build/plugins/torch/libvaccel-torch.so
+lib=$ex/libmytestlib.so
+img=$src/data/example.jpg
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+failures=0
+passes=0
+
+vg=()
+if command -v valgrind >/dev/null 2>&1 && [ "${EXAMPLES_NO_VALGRIND:-0}" != 1 ]; then
+	vg=(valgrind -q --error-exitcode=99 --leak-check=full
+	    --errors-for-leak-kinds=definite,indirect)
+fi
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# run <name> <plugins> <expected exit: 0|nonzero> <cmd...>: runs one example,
+# keeping its output in $out/<name>.
+run() {
+	local name=$1 plugins=$2 want=$3
+	shift 3
+	VACCEL_PLUGINS=$plugins "${vg[@]}" "$@" >"$out/$name" 2>&1
+	local rc=$?
+	if [ "$rc" = 99 ]; then
+		fail "$name: valgrind reported errors"
+		cat "$out/$name"
+		return 1
+	fi
+	if { [ "$want" = 0 ] && [ "$rc" != 0 ]; } ||
+	   { [ "$want" != 0 ] && [ "$rc" = 0 ]; }; then
+		fail "$name: exit status $rc, expected $want"
+		cat "$out/$name"
+		return 1
+	fi
+	return 0
+}
+
+# expect <name> <fixed string>: the output of <name> contains the string.
+expect() {
+	if grep -qF -- "$2" "$out/$1"; then
+		passes=$((passes + 1))
+	else
+		fail "$1: output lacks '$2'"
+		cat "$out/$1"
+	fi
+}
+
+run noop "$noop" 0 "$ex/noop" 3 && {
+	expect noop "noop: 3 call(s) OK"
+	expect noop "iteration 3:"
+}
+
+for e in exec exec_generic; do
+	run "$e" "$exec_plugin" 0 "$ex/$e" "$lib" 2 &&
+		expect "$e" "$e: mytestfunc(10) = 20"
+done
+run exec_with_resource "$exec_plugin" 0 "$ex/exec_with_resource" "$lib" && {
+	expect exec_with_resource "exec_with_resource (file): mytestfunc(10) = 20"
+	expect exec_with_resource "exec_with_resource (buffer): mytestfunc(10) = 20"
+}
+run exec_missing_lib "$exec_plugin" nonzero "$ex/exec" "$out/nope.so" &&
+	expect exec_missing_lib "exec failed: no such entry"
+
+for g in "" _generic; do
+	run "classify$g" "$noop" 0 "$ex/classify$g" "$img" 2 && {
+		expect "classify$g" "classification tags: This is a dummy classification tag!"
+		expect "classify$g" "imgname: PLACEHOLDER"
+	}
+	for e in detect segment pose depth; do
+		# A model file registers as the session's MODEL resource.
+		run "$e$g" "$noop" 0 "$ex/$e$g" "$img" 1 "$src/data/imagenet.txt" &&
+			expect "$e$g" "image_$e imgname: PLACEHOLDER"
+	done
+	run "sgemm$g" "$noop" 0 "$ex/sgemm$g" 2 "$out/c$g.txt" && {
+		# noop zeroes C instead of computing it.
+		expect "sgemm$g" "sgemm: C[0]=0 C[767]=0"
+		expect "sgemm$g" "expected: C[0]=46 C[767]=141"
+		[ "$(wc -l <"$out/c$g.txt")" = 32 ] || fail "sgemm$g: out_file has not 32 rows"
+	}
+done
+run classify_missing "$noop" nonzero "$ex/classify" "$out/nope.jpg"
+run noop_bad_iterations "$noop" nonzero "$ex/noop" abc
+
+run minmax "$noop" 0 "$ex/minmax" && expect minmax "minmax: min=-12.5 max=112.4"
+run mbench "$mbench" 0 "$ex/mbench" 5 "$lib" 2 && expect mbench "mbench: 2 x 5 ms"
+run mbench_bad_time "$mbench" nonzero "$ex/mbench" 0 "$lib"
+
+# A plugin that really computes sgemm must print the expected values.
+if [ -f "$torch" ]; then
+	for g in "" _generic; do
+		VACCEL_PLUGINS=$torch "$ex/sgemm$g" >"$out/torch_sgemm$g" 2>&1 ||
+			fail "torch sgemm$g: exit status $?"
+		expect "torch_sgemm$g" "sgemm: C[0]=46 C[767]=141"
+	done
+else
+	echo "note: no torch plugin built, computed sgemm not checked"
+fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" = 0 ]
