@@ -23,6 +23,24 @@ namespace {
 std::mutex cache_lock;
 std::unordered_map<vaccel_id_t, std::shared_ptr<torch::jit::Module>> cache;
 
+/*
+ * At exit the loader runs this plugin's static destructors (and libtorch's,
+ * which it depends on) before libvaccel's cleanup calls vtorch_fini() and
+ * the resource hooks. So the cache is emptied here, while libtorch is still
+ * alive, and the hooks check `cache_open` (a trivial bool that stays
+ * readable) instead of touching destroyed objects. Declared after the map
+ * so that it is destroyed before it.
+ */
+bool cache_open = true;
+struct cache_closer {
+	~cache_closer()
+	{
+		std::lock_guard<std::mutex> g(cache_lock);
+		cache.clear();
+		cache_open = false;
+	}
+} closer;
+
 torch::Device device(torch::kCPU);
 int nr_threads = 1;
 
@@ -181,6 +199,10 @@ int vtorch_module_get(struct vaccel_resource *model,
 			     model ? (int64_t)model->id : 0);
 		return VACCEL_EINVAL;
 	}
+	if (!cache_open) {
+		vaccel_error("[torch] plugin is shutting down");
+		return VACCEL_EBACKEND;
+	}
 	{
 		std::lock_guard<std::mutex> g(cache_lock);
 		auto it = cache.find(model->id);
@@ -335,6 +357,8 @@ extern "C" int vtorch_init(void)
 
 extern "C" int vtorch_fini(void)
 {
+	if (!cache_open)
+		return VACCEL_OK;
 	return vtorch_guard("fini", []() -> int {
 		std::lock_guard<std::mutex> g(cache_lock);
 		cache.clear();
@@ -348,7 +372,7 @@ extern "C" int vtorch_resource_unregister(struct vaccel_resource *res,
 	(void)sess;
 	if (!res)
 		return VACCEL_EINVAL;
-	if (res->type != VACCEL_RESOURCE_MODEL ||
+	if (!cache_open || res->type != VACCEL_RESOURCE_MODEL ||
 	    vaccel_resource_refcount(res) != 0)
 		return VACCEL_OK;
 
@@ -453,6 +477,11 @@ extern "C" int vtorch_model_run(struct vaccel_session *sess,
 			vaccel_error("[torch] forward() of model resource %" PRId64 " failed: %s",
 				     (int64_t)model->id,
 				     e.what_without_backtrace());
+			return VACCEL_EBACKEND;
+		} catch (const std::runtime_error &e) {
+			/* TorchScript interpreter errors (JITException). */
+			vaccel_error("[torch] forward() of model resource %" PRId64 " failed: %s",
+				     (int64_t)model->id, e.what());
 			return VACCEL_EBACKEND;
 		}
 		if (ret)

@@ -159,6 +159,10 @@ extern "C" int vtorch_image_classification(struct vaccel_session *sess,
 				     (int64_t)model->id, size, size,
 				     e.what_without_backtrace());
 			return VACCEL_EBACKEND;
+		} catch (const std::runtime_error &e) {
+			vaccel_error("[torch] classify: forward() of model resource %" PRId64 " at %dx%d failed: %s",
+				     (int64_t)model->id, size, size, e.what());
+			return VACCEL_EBACKEND;
 		}
 		if (r)
 			return r;
