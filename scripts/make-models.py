@@ -19,6 +19,7 @@ Run it with /usr/bin/python3 (Debian's python3-torch and torchvision).
 """
 import argparse
 import os
+import shutil
 import sys
 from typing import Tuple
 
@@ -41,11 +42,18 @@ def write_resnet(name, path, seed):
     example = torch.rand(1, 3, 224, 224)
     with torch.no_grad():
         traced = torch.jit.trace(model, example)
-    # Write to a temporary name first so that an interrupted run never leaves
-    # a truncated model that later runs would skip as "present".
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    traced.save(tmp)
-    os.replace(tmp, path)
+    # Write into a private temporary folder first so that an interrupted run
+    # never leaves a truncated model that later runs would skip as
+    # "present". The file keeps its final name there: TorchScript records
+    # the name inside the archive, and the output should not depend on it.
+    tmpdir = "%s.tmp.%d" % (path, os.getpid())
+    os.makedirs(tmpdir, exist_ok=True)
+    try:
+        tmp = os.path.join(tmpdir, os.path.basename(path))
+        traced.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 class TinyCnn(torch.nn.Module):
