@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Image ops: classify, detect, segment, pose, depth.
+
+They run on the session's first MODEL resource when the plugin needs one
+(the torch plugin classifies with it). The image is encoded bytes
+(JPEG/PNG), given as any bytes-like object or as a path to read.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from typing import Any, Tuple, Union
+
+from .. import _buffer, _lib
+from ..error import VaccelTypeError, VaccelValueError, check
+from ._base import SessionBase, check_int
+
+ImageLike = Union[bytes, bytearray, memoryview, str, os.PathLike]
+
+
+def _image(image: Any, ctx: str) -> _buffer.CBuffer:
+    if isinstance(image, (str, os.PathLike)):
+        try:
+            with open(image, "rb") as f:
+                image = f.read()
+        except OSError as e:
+            raise VaccelValueError(ctx, f"cannot read image: {e}") from None
+    elif not _buffer.is_buffer(image):
+        raise VaccelTypeError(
+            ctx, f"image must be bytes or a path, not {type(image).__name__}")
+    buf = _buffer.get(image, ctx)
+    if buf.size == 0:
+        raise VaccelValueError(ctx, "the image is empty")
+    return buf
+
+
+class ImageMixin(SessionBase):
+    """Session.classify/detect/segment/pose/depth()."""
+
+    def classify(self, image: ImageLike, out_len: int = 512
+                 ) -> Tuple[str, str]:
+        """Classifies an image; returns (label text, output image name).
+
+        Outputs longer than out_len - 1 bytes are truncated.
+        """
+        ctx = "classify"
+        check_int(out_len, "out_len", ctx, 1)
+        img = _image(image, ctx)
+        text = ctypes.create_string_buffer(out_len)
+        name = ctypes.create_string_buffer(out_len)
+        check(_lib.load().vaccel_image_classification(
+            self._c(ctx), img.ptr, text, name, img.size, out_len, out_len),
+            f"vaccel_image_classification(session {self.id}, "
+            f"{img.size} bytes)")
+        return (text.value.decode(errors="replace"),
+                name.value.decode(errors="replace"))
+
+    def _image_op(self, fn: str, image: ImageLike, out_len: int) -> str:
+        check_int(out_len, "out_len", fn, 1)
+        img = _image(image, fn)
+        out = ctypes.create_string_buffer(out_len)
+        check(getattr(_lib.load(), "vaccel_" + fn)(
+            self._c(fn), img.ptr, out, img.size, out_len),
+            f"vaccel_{fn}(session {self.id}, {img.size} bytes)")
+        return out.value.decode(errors="replace")
+
+    def detect(self, image: ImageLike, out_len: int = 512) -> str:
+        """Object detection; returns the output image name."""
+        return self._image_op("image_detection", image, out_len)
+
+    def segment(self, image: ImageLike, out_len: int = 512) -> str:
+        """Image segmentation; returns the output image name."""
+        return self._image_op("image_segmentation", image, out_len)
+
+    def pose(self, image: ImageLike, out_len: int = 512) -> str:
+        """Pose estimation; returns the output image name."""
+        return self._image_op("image_pose", image, out_len)
+
+    def depth(self, image: ImageLike, out_len: int = 512) -> str:
+        """Depth estimation; returns the output image name."""
+        return self._image_op("image_depth", image, out_len)
