@@ -6,7 +6,9 @@
  * optionally OR'ed with VACCEL_PLUGIN_REMOTE. At init the session picks:
  *   - with REMOTE: the first loaded transport plugin;
  *   - with a hint: the first loaded plugin whose type has a hinted bit;
- *   - otherwise: the first loaded non-transport plugin, or the only one.
+ *   - otherwise: the first loaded non-transport plugin;
+ *   - and when no local plugin matched: the first transport plugin, which
+ *     forwards the flags to the agent so that the host picks its plugin.
  * When an op is called and the session's plugin does not implement it, the
  * next loaded plugin (in VACCEL_PLUGINS order) that implements it runs it,
  * unless the session was created with a hint or REMOTE (then the call

@@ -47,15 +47,11 @@ struct vaccel_plugin *vaccel__plugin_select(uint32_t flags)
 {
 	uint32_t hint = flags & ~(uint32_t)VACCEL_PLUGIN_REMOTE;
 	struct vaccel_plugin *p, *found = NULL;
-	size_t n = 0;
 
 	vaccel__plugins_rdlock();
-	for (p = vaccel__plugins_first_locked(); p; p = p->next) {
+	for (p = vaccel__plugins_first_locked(); p && !found; p = p->next) {
 		bool remote = p->d.type & VACCEL_PLUGIN_REMOTE;
 
-		n++;
-		if (found)
-			continue;
 		if (flags & VACCEL_PLUGIN_REMOTE) {
 			if (remote)
 				found = p;
@@ -66,9 +62,17 @@ struct vaccel_plugin *vaccel__plugin_select(uint32_t flags)
 			found = p;
 		}
 	}
-	/* Without flags, a lone transport plugin still serves sessions. */
-	if (!found && !flags && n == 1)
-		found = vaccel__plugins_first_locked();
+	/* Without a local match, a transport plugin serves the session: it
+	 * forwards the hint to the agent, which selects among the host's
+	 * plugins. */
+	if (!found && !(flags & VACCEL_PLUGIN_REMOTE)) {
+		for (p = vaccel__plugins_first_locked(); p; p = p->next) {
+			if (p->d.type & VACCEL_PLUGIN_REMOTE) {
+				found = p;
+				break;
+			}
+		}
+	}
 	vaccel__plugins_unlock();
 	return found;
 }
