@@ -8,6 +8,11 @@
  * vaccel_torch_model_run() loads it first when needed, then runs forward()
  * on the inputs and allocates `nr_outputs` output tensors into `outputs`,
  * which the caller frees with vaccel_torch_tensor_delete().
+ * Ownership moves only on success: the core sets outputs[0..nr_outputs) to
+ * NULL before the plugin runs and, if the op fails, deletes whatever the
+ * plugin had allocated there and leaves the entries NULL, so the caller
+ * frees nothing after an error. The same holds for vaccel_torch_sgemm()'s
+ * `out` and the TF/TFLite model_run outputs.
  *
  * Tensor data is dense, row-major, host memory; `size` is the byte size and
  * must equal the product of dims times the dtype's element size.
