@@ -169,8 +169,8 @@ static int set_vector(struct vaccel_arg_array *array, const char *func,
 				     VACCEL_ARG_##TYPE##_ARRAY,                \
 				     values ? &v : NULL, sizeof(ctype),        \
 				     count);                                   \
-		/* A local void * avoids writing a ctype * through a       \
-		 * void ** lvalue, which strict aliasing forbids. */       \
+		/* A local void * avoids writing a ctype * through a         \
+		 * void ** lvalue, which strict aliasing forbids. */         \
 		if (ret == VACCEL_OK)                                          \
 			*values = v;                                           \
 		return ret;                                                    \
