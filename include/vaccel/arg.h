@@ -6,8 +6,15 @@
  * argument lists (exec, genop) receive arrays of them. A `vaccel_arg_array`
  * builds and parses such lists with type and size checks: getters read
  * sequentially from `position` and fail with VACCEL_EINVAL (and a log line
- * naming the index, the expected and the actual type/size) without moving
- * the position when the next argument does not match.
+ * naming the index, the expected and the actual type/size) when the next
+ * argument does not match, or VACCEL_ERANGE past the end; a failed getter
+ * never moves the position. Typed getters refuse RAW arguments; get_raw and
+ * set_raw accept any type. Setters need the exact existing size.
+ *
+ * An empty numeric array is stored as (NULL, 0). A STRING's only NUL is its
+ * last byte. An array made with wrap() is a fixed view of the caller's
+ * arguments: adds fail with VACCEL_ENOSPC and clear/release leave the
+ * caller's arguments alone. A zero-initialized array needs no init.
  *
  * Ownership: an arg whose `owned` is true frees `buf` on release. add_*()
  * copies the value into the array (owned); add_raw/add_buffer/add_string
