@@ -3,7 +3,8 @@
  * torch_ref: runs a TorchScript model or classifies an image through the C
  * API, so that the Python tests can compare the bindings' results with C's
  * byte for byte. The plugin comes from VACCEL_PLUGINS (torch, or rpc to an
- * agent), exactly as for the Python side.
+ * agent), exactly as for the Python side. Sessions carry the TORCH hint so
+ * that, through rpc, the agent picks its torch plugin too.
  *
  *   torch_ref run <model> <input.bin> <dims e.g. 1,3,32,32> <out.bin>
  *       float32 input; writes output 0's bytes and prints its dims
@@ -61,7 +62,7 @@ static int parse_dims(const char *s, int64_t *dims, int64_t *nr)
 static int open_model(struct vaccel_session *sess,
 		      struct vaccel_resource *model, const char *path)
 {
-	int ret = vaccel_session_init(sess, 0);
+	int ret = vaccel_session_init(sess, VACCEL_PLUGIN_TORCH);
 
 	if (ret) {
 		fprintf(stderr, "torch_ref: session: %s\n",

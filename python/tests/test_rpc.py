@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The same ops through the rpc plugin to a real vaccel-agent (started by
+the `agent` fixture on a temporary UNIX socket)."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+import vaccel
+from vaccel import Arg, ArgType, OpType, PluginType, Resource, \
+    ResourceType, Session
+
+from conftest import AGENT_ADDRESS, need
+from test_noop import IMGNAME, TAG
+
+REMOTE = PluginType.REMOTE
+
+
+@pytest.fixture
+def noop_sess(agent):
+    need("rpc")
+    with Session(REMOTE | PluginType.DEBUG) as s:
+        yield s
+
+
+@pytest.fixture
+def exec_sess(agent):
+    need("rpc")
+    with Session(REMOTE | PluginType.GENERIC) as s:
+        yield s
+
+
+def test_remote_session(noop_sess):
+    assert noop_sess.is_remote
+    assert noop_sess.remote_id > 0
+    noop_sess.noop()
+
+
+def test_remote_noop_ops(noop_sess):
+    s = noop_sess
+    assert s.classify(b"img") == (TAG, IMGNAME)
+    for op in (s.detect, s.segment, s.pose, s.depth):
+        assert op(b"img") == IMGNAME
+    assert s.sgemm(2, 2, 2, 1.0, [1.0] * 4, 2, [1.0] * 4, 2, 0.0,
+                   [3.0] * 4, 2) == [0.0] * 4
+    assert s.minmax([3.0, -1.0, 9.0], 0, 5) == ([3.0, 0.0, 5.0], -1.0, 9.0)
+    w = [Arg.buffer(64, ArgType.UCHAR_ARRAY),
+         Arg.buffer(64, ArgType.UCHAR_ARRAY)]
+    s.genop([OpType.IMAGE_CLASSIFY, b"img"], w)
+    assert [a.to_str() for a in w] == [TAG, IMGNAME]
+
+
+def test_remote_exec(exec_sess):
+    lib = str(need("lib"))
+    s = exec_sess
+    assert s.exec(lib, "mytestfunc", [10], [Arg.buffer(4, ArgType.INT32)]) \
+        == [20]
+    # The library travels to the agent as a resource.
+    with Resource(lib, ResourceType.LIB) as res:
+        res.register(s)
+        assert res.remote_id > 0
+        assert s.exec_with_resource(res, "mytestfunc", [Arg(-3)],
+                                    [Arg.buffer(4, ArgType.INT32)]) == [-6]
+        out = Arg.buffer(4, ArgType.INT32)
+        s.genop([OpType.EXEC_WITH_RESOURCE, Arg(res.id, ArgType.INT64),
+                 "mytestfunc", 50], [out])
+        assert out.value == 100
+    with pytest.raises(vaccel.VaccelError) as e:
+        s.exec(lib, "no_such_symbol", [1], [Arg.buffer(4)])
+    assert e.value.code == errno.ENOSYS
+
+
+def test_remote_torch_bit_identical(agent, tmp_path):
+    np = pytest.importorskip("numpy")
+    from test_torch import c_classify, c_run
+    need("torch")
+    model_path = need("torch_data") / "tiny_cnn.pt"
+    x = np.random.default_rng(7).standard_normal((1, 3, 32, 32),
+                                                 dtype=np.float32)
+    with Session(REMOTE | PluginType.TORCH) as s, \
+            Resource(model_path, ResourceType.MODEL) as model:
+        model.register(s)
+        s.torch_model_load(model)
+        out = s.torch_model_run(model, [x])[0]
+        label, _ = s.classify(need("image").read_bytes())
+    # Local C API, and C API through the agent: all three agree exactly.
+    dims, local = c_run(model_path, x, tmp_path)
+    rpc_env = {"VACCEL_PLUGINS": str(need("rpc")),
+               "VACCEL_RPC_ADDRESS": AGENT_ADDRESS}
+    _, remote = c_run(model_path, x, tmp_path, env=rpc_env)
+    assert list(out.shape) == dims
+    assert out.tobytes() == local, "python through the agent differs from local C"
+    assert remote == local, "C through the agent differs from local C"
+    assert label == c_classify(model_path, need("image")) == \
+        c_classify(model_path, need("image"), env=rpc_env)
+
+
+def test_remote_errors(noop_sess):
+    with pytest.raises(vaccel.VaccelError) as e:
+        noop_sess.genop([Arg(250, ArgType.UINT8)])
+    assert e.value.code == errno.EINVAL
+    with pytest.raises(vaccel.VaccelTypeError):
+        noop_sess.classify(12)
