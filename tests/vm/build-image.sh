@@ -55,7 +55,8 @@ log() {
 }
 
 usage() {
-	sed -n '4,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' \
+		"${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 

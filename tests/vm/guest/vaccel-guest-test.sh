@@ -15,7 +15,8 @@
 # torch_inference runs only when VACCEL_GUEST_MODEL names a TorchScript file
 # (pass it with run-guest.sh --file; it is too big for the image).
 #
-# VACCEL_GUEST_TESTS="noop sgemm" limits the run to those examples. Examples
+# VACCEL_GUEST_TESTS="noop sgemm" limits the run to those examples and
+# VACCEL_GUEST_SKIP="mbench" leaves those out (both space-separated). Examples
 # that are not in the image are reported as skipped, so the driver works
 # while the example set grows. Prints "N passed, N failed, N skipped" and
 # exits 1 when any example failed.
@@ -24,7 +25,11 @@ mode=${1:-local}
 lib=/opt/vaccel/lib
 data=/opt/vaccel/share/data
 image=$data/example.jpg
+# exec, exec_generic and mbench pass a library path that the plugin opens:
+# in rpc mode that happens where the agent runs, so the caller may name a
+# host path. exec_with_resource reads the library in the guest and uploads it.
 testlib=$lib/libmytestlib.so
+execlib=${VACCEL_GUEST_EXEC_LIB:-$testlib}
 
 case "$mode" in
 local)
@@ -70,6 +75,9 @@ run_with() {
 		*) return 0 ;;
 		esac
 	fi
+	case " $VACCEL_GUEST_SKIP " in
+	*" $name "*) return 0 ;;
+	esac
 	if [ ! -x "/opt/vaccel/bin/$name" ]; then
 		echo "skip $name (not in the image)"
 		skipped=$((skipped + 1))
@@ -97,13 +105,13 @@ for op in classify detect segment pose depth; do
 	run "$op" "$image" 1
 	run "${op}_generic" "$image" 1
 done
-run_local libvaccel-exec.so exec "$testlib" 1
-run_local libvaccel-exec.so exec_generic "$testlib" 1
+run_local libvaccel-exec.so exec "$execlib" 1
+run_local libvaccel-exec.so exec_generic "$execlib" 1
 run_local libvaccel-exec.so exec_with_resource "$testlib" 1
-run_local libvaccel-mbench.so mbench 10 "$testlib" 1
+run_local libvaccel-mbench.so mbench 10 "$execlib" 1
 if [ -n "$VACCEL_GUEST_MODEL" ]; then
 	run torch_inference "$image" "$VACCEL_GUEST_MODEL" "$data/imagenet.txt" 1
-else
+elif [ -z "$VACCEL_GUEST_TESTS" ]; then
 	echo "skip torch_inference (VACCEL_GUEST_MODEL not set)"
 	skipped=$((skipped + 1))
 fi
