@@ -40,6 +40,15 @@ struct agent {
 	atomic_ullong nr_resources;
 	atomic_ullong upload_bytes;
 	atomic_bool stopping;
+
+	/* Shared secret every peer must present in AUTH (NULL: none). */
+	uint8_t *token;
+	size_t token_len;
+	/* Canonical paths of the libraries exec may open (--exec-allow), and
+	 * whether exec_with_resource may run uploaded libraries. */
+	char **exec_allow;
+	size_t nr_exec_allow;
+	bool exec_allow_uploaded;
 };
 
 extern struct agent agent;
@@ -63,6 +72,8 @@ struct agent_conn {
 	pthread_t thread;
 	atomic_bool done;
 	bool hello_done;
+	/* AUTH accepted (always true when the agent has no token). */
+	bool authed;
 	/* The client's max frame: our replies must not exceed it. */
 	uint32_t peer_max_frame;
 
@@ -101,6 +112,21 @@ struct agent_conn {
 int agent_fail(struct agent_conn *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* policy.c: token and exec allow-list. The loaders print to stderr (they
+ * run while parsing the command line) and return -1 on failure. */
+/* Reads the token from `path`, or from VACCEL_AGENT_TOKEN when path is
+ * NULL (then unsets it); no token at all is not an error. */
+int agent_token_load(const char *path);
+/* Constant-time comparison with the configured token. */
+bool agent_token_matches(const uint8_t *token, size_t len);
+/* Adds the canonical form of `path` to the exec allow-list. */
+int agent_exec_allow(const char *path);
+void agent_policy_release(void);
+/* VACCEL_OK when `op` (EXEC or EXEC_WITH_RESOURCE) may run; for EXEC,
+ * `lib` is pointed at the canonical allowed path. Else VACCEL_EPERM (or
+ * VACCEL_EINVAL), logged, with c->err set. */
+int agent_exec_check(struct agent_conn *c, uint32_t op, struct vaccel_arg *lib);
+
 /* conn.c */
 void *agent_conn_main(void *arg);
 /* Releases every session and resource the connection owns. */
@@ -120,6 +146,7 @@ void agent_res_drop(struct agent_conn *c, struct agent_res *r);
 
 /* Handlers (handlers.c, resources.c, torch.c). */
 int agent_on_hello(struct agent_conn *c, const struct rpc_hdr *h);
+int agent_on_auth(struct agent_conn *c, const struct rpc_hdr *h);
 int agent_on_sess(struct agent_conn *c, const struct rpc_hdr *h);
 int agent_on_op(struct agent_conn *c, const struct rpc_hdr *h);
 int agent_on_stats(struct agent_conn *c, const struct rpc_hdr *h);

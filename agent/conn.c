@@ -128,6 +128,8 @@ static handler_fn handler_of(uint16_t type)
 	switch (type) {
 	case RPC_MSG_HELLO:
 		return agent_on_hello;
+	case RPC_MSG_AUTH:
+		return agent_on_auth;
 	case RPC_MSG_SESS_CREATE:
 	case RPC_MSG_SESS_UPDATE:
 	case RPC_MSG_SESS_DESTROY:
@@ -221,6 +223,22 @@ static int serve_one(struct agent_conn *c)
 			    rpc_msg_type_name(h.type));
 		return AGENT_CLOSE;
 	}
+	/* With a token configured nothing but HELLO and AUTH is even read
+	 * from a peer that has not proved it knows the token. */
+	if (!c->authed && h.type != RPC_MSG_HELLO && h.type != RPC_MSG_AUTH) {
+		vaccel_warn("agent: conn %llu: %s before AUTH, refused and closing",
+			    (unsigned long long)c->id,
+			    rpc_msg_type_name(h.type));
+		rpc_conn_send_error(&c->rc, h.req_id, VACCEL_EACCES,
+				    "authentication required");
+		return AGENT_CLOSE;
+	}
+	if ((!c->hello_done || !c->authed) && h.length > RPC_PREAUTH_MAX_BODY) {
+		vaccel_warn("agent: conn %llu: %u byte %s body before the handshake ended, closing",
+			    (unsigned long long)c->id, h.length,
+			    rpc_msg_type_name(h.type));
+		return AGENT_CLOSE;
+	}
 	ret = read_body(c, &h);
 	if (ret)
 		return ret;
@@ -233,8 +251,9 @@ static int serve_one(struct agent_conn *c)
 			    vaccel_error_name(ret));
 		if (rpc_conn_send_error(&c->rc, h.req_id, ret, c->err))
 			return AGENT_CLOSE;
-		/* An incompatible peer is told why, then dropped. */
-		if (h.type == RPC_MSG_HELLO)
+		/* An incompatible or unauthenticated peer is told why, then
+		 * dropped. */
+		if (h.type == RPC_MSG_HELLO || h.type == RPC_MSG_AUTH)
 			return AGENT_CLOSE;
 		return VACCEL_OK;
 	}

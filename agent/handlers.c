@@ -30,10 +30,31 @@ int agent_on_hello(struct agent_conn *c, const struct rpc_hdr *h)
 		agent_conn_reset(c);
 	}
 	c->hello_done = true;
+	/* A new client on the channel proves itself again. */
+	c->authed = agent.token == NULL;
 	c->peer_max_frame = peer.max_frame;
 	mine.max_frame = agent.lim.max_frame;
+	if (agent.token)
+		mine.flags |= RPC_HELLO_AUTH;
 	rpc_empty_reply_encode(out, sizeof(out), &zero_prefix);
 	rpc_hello_encode(out + RPC_REPLY_PREFIX_SIZE, RPC_HELLO_SIZE, &mine);
+	return agent_reply(c, h, out, sizeof(out), NULL, 0);
+}
+
+int agent_on_auth(struct agent_conn *c, const struct rpc_hdr *h)
+{
+	uint8_t out[RPC_REPLY_PREFIX_SIZE];
+	struct rpc_auth a;
+
+	if (rpc_auth_decode(c->body, h->length, &a))
+		return agent_fail(c, VACCEL_EACCES, "malformed AUTH");
+	if (agent.token && !agent_token_matches(a.token, a.len)) {
+		vaccel_warn("agent: conn %llu: wrong token, closing",
+			    (unsigned long long)c->id);
+		return agent_fail(c, VACCEL_EACCES, "authentication failed");
+	}
+	c->authed = true;
+	rpc_empty_reply_encode(out, sizeof(out), &zero_prefix);
 	return agent_reply(c, h, out, sizeof(out), NULL, 0);
 }
 
@@ -136,6 +157,9 @@ int agent_on_op(struct agent_conn *c, const struct rpc_hdr *h)
 	if (op == VACCEL_OP_EXEC_WITH_RESOURCE) {
 		int64_t rid;
 
+		ret = agent_exec_check(c, op, NULL);
+		if (ret)
+			goto out;
 		if (m.nr_read < 2 || m.read[1].size != sizeof(rid)) {
 			ret = agent_fail(c, VACCEL_EINVAL,
 					 "EXEC_WITH_RESOURCE needs an INT64 resource id");
@@ -195,6 +219,13 @@ int agent_on_op(struct agent_conn *c, const struct rpc_hdr *h)
 		iov[i] = (struct iovec){ a->buf, a->size };
 		sizes[i] = m.write[i].size;
 		off += m.write[i].size + RPC_PAD(m.write[i].size);
+	}
+
+	/* Host code runs only from allowed libraries (docs/security.md). */
+	if (op == VACCEL_OP_EXEC) {
+		ret = agent_exec_check(c, op, m.nr_read > 1 ? &args[1] : NULL);
+		if (ret)
+			goto out;
 	}
 
 	t0 = vaccel_prof_get_tstamp();

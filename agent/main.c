@@ -46,6 +46,12 @@ static void usage(FILE *f)
 		"      --max-upload-bytes B   uploaded resource bytes per connection (default 2147483648)\n"
 		"      --max-connections N    concurrent connections (default 1024)\n"
 		"      --ready-fd FD          write 'LISTEN <addr>' lines and 'READY' to FD, then close it\n"
+		"      --token-file PATH      require every client to present the token in PATH\n"
+		"                             (default: VACCEL_AGENT_TOKEN when set; none otherwise)\n"
+		"      --exec-allow PATH      let exec run functions of the library PATH (repeatable;\n"
+		"                             compared by canonical real path). Default: exec refused\n"
+		"      --exec-allow-uploaded  let exec_with_resource run libraries clients upload\n"
+		"                             (they run with this agent's rights). Default: refused\n"
 		"  -h, --help                 show this help\n"
 		"\n"
 		"SIGTERM/SIGINT: stop accepting, let calls in flight finish, release every\n"
@@ -77,11 +83,13 @@ struct options {
 	const char *plugins;
 	long log_level;
 	int ready_fd;
+	const char *token_file;
 };
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { MAX_FRAME = 256, MAX_SESS, MAX_RES, MAX_UP, MAX_CONNS, READY };
+	enum { MAX_FRAME = 256, MAX_SESS, MAX_RES, MAX_UP, MAX_CONNS, READY,
+	       TOKEN_FILE, EXEC_ALLOW, EXEC_UPLOADED };
 	static const struct option longopts[] = {
 		{ "address", required_argument, NULL, 'a' },
 		{ "plugins", required_argument, NULL, 'p' },
@@ -92,6 +100,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "max-upload-bytes", required_argument, NULL, MAX_UP },
 		{ "max-connections", required_argument, NULL, MAX_CONNS },
 		{ "ready-fd", required_argument, NULL, READY },
+		{ "token-file", required_argument, NULL, TOKEN_FILE },
+		{ "exec-allow", required_argument, NULL, EXEC_ALLOW },
+		{ "exec-allow-uploaded", no_argument, NULL, EXEC_UPLOADED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -147,6 +158,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_u64(optarg, "ready fd", 0, 65535, &v))
 				return -1;
 			o->ready_fd = (int)v;
+			break;
+		case TOKEN_FILE:
+			o->token_file = optarg;
+			break;
+		case EXEC_ALLOW:
+			if (agent_exec_allow(optarg))
+				return -1;
+			break;
+		case EXEC_UPLOADED:
+			agent.exec_allow_uploaded = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -316,8 +337,15 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int nr = 0, sfd, ret = 1;
 
-	if (parse_args(argc, argv, &o))
+	if (parse_args(argc, argv, &o) || agent_token_load(o.token_file)) {
+		agent_policy_release();
 		return 2;
+	}
+	if (agent.nr_exec_allow || agent.exec_allow_uploaded)
+		fprintf(stderr, "vaccel-agent: exec enabled for %zu allowed librar%s%s\n",
+			agent.nr_exec_allow,
+			agent.nr_exec_allow == 1 ? "y" : "ies",
+			agent.exec_allow_uploaded ? " and uploaded libraries" : "");
 	/* Signals are taken synchronously through a signalfd; every thread
 	 * created later inherits the mask. */
 	sigemptyset(&set);
@@ -369,5 +397,6 @@ out_listeners:
 			agent.workdir, strerror(errno));
 out_sfd:
 	close(sfd);
+	agent_policy_release();
 	return ret;
 }

@@ -6,8 +6,10 @@
 #include "rpc_plugin.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct rpcc rpcc = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -24,6 +26,78 @@ int rpcc_lost(const char *what)
 	rpc_conn_release(&rpcc.conn);
 	rpcc.connected = false;
 	return VACCEL_EIO;
+}
+
+static int set_token(const char *s, size_t n, const char *from)
+{
+	/* One trailing newline (echo > file) is not part of the secret. */
+	if (n && s[n - 1] == '\n')
+		n--;
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (n == 0 || n > RPC_MAX_TOKEN) {
+		vaccel_error("rpc: the token from %s has %zu bytes (expected 1..%u)",
+			     from, n, RPC_MAX_TOKEN);
+		return VACCEL_EINVAL;
+	}
+	memcpy(rpcc.token, s, n);
+	rpcc.token_len = n;
+	return VACCEL_OK;
+}
+
+int rpcc_token_load(void)
+{
+	const char *env = getenv("VACCEL_RPC_TOKEN");
+	const char *path = getenv("VACCEL_RPC_TOKEN_FILE");
+	char buf[RPC_MAX_TOKEN + 3];
+	ssize_t n;
+	int fd, ret;
+
+	rpcc.token_len = 0;
+	if (env && env[0])
+		return set_token(env, strlen(env), "VACCEL_RPC_TOKEN");
+	if (!path || !path[0])
+		return VACCEL_OK;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		vaccel_error("rpc: cannot open VACCEL_RPC_TOKEN_FILE %s: %s",
+			     path, strerror(errno));
+		return errno == ENOENT ? VACCEL_ENOENT : VACCEL_EIO;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0) {
+		vaccel_error("rpc: cannot read VACCEL_RPC_TOKEN_FILE %s: %s",
+			     path, strerror(errno));
+		return VACCEL_EIO;
+	}
+	ret = set_token(buf, (size_t)n, path);
+	explicit_bzero(buf, sizeof(buf));
+	return ret;
+}
+
+/* AUTH exchange, for agents that asked for it in their HELLO reply. A
+ * wrong token is answered with ERROR VACCEL_EACCES (logged by rpcc_call)
+ * and the agent closes the connection. */
+static int authenticate(void)
+{
+	uint8_t out[RPC_AUTH_HEAD_SIZE + RPC_MAX_TOKEN];
+	uint8_t body[RPC_REPLY_PREFIX_SIZE];
+	struct rpc_hdr reply;
+	size_t n;
+	int ret;
+
+	if (!rpcc.token_len) {
+		vaccel_error("rpc: agent %s requires a token: set VACCEL_RPC_TOKEN or VACCEL_RPC_TOKEN_FILE",
+			     rpcc.address);
+		return VACCEL_EACCES;
+	}
+	n = rpc_auth_encode(out, sizeof(out), rpcc.token, rpcc.token_len);
+	ret = rpcc_call(RPC_MSG_AUTH, out, n, NULL, 0, &reply);
+	explicit_bzero(out, sizeof(out));
+	if (ret)
+		return ret;
+	return rpcc_recv_body(&reply, body, sizeof(body));
 }
 
 /* HELLO exchange; the agent refuses an incompatible version with an
@@ -65,6 +139,8 @@ static int handshake(void)
 		return ret;
 	}
 	rpcc.peer_max_frame = h.max_frame;
+	if (h.flags & RPC_HELLO_AUTH)
+		return authenticate();
 	return VACCEL_OK;
 }
 
@@ -222,5 +298,7 @@ void rpcc_shutdown(void)
 	}
 	vaccel_prof_region_release(&rpcc.prof_transport);
 	vaccel_prof_region_release(&rpcc.prof_exec);
+	explicit_bzero(rpcc.token, sizeof(rpcc.token));
+	rpcc.token_len = 0;
 	pthread_mutex_unlock(&rpcc.lock);
 }

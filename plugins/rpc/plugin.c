@@ -13,6 +13,7 @@ static int rpc_init(void)
 {
 	const char *addr = getenv("VACCEL_RPC_ADDRESS");
 	struct vaccel_addr parsed;
+	int ret;
 
 	if (!addr || !addr[0]) {
 		addr = getenv("VACCEL_RPC_ADDR");
@@ -27,6 +28,11 @@ static int rpc_init(void)
 		return VACCEL_EINVAL;
 	}
 	pthread_mutex_lock(&rpcc.lock);
+	ret = rpcc_token_load();
+	if (ret) {
+		pthread_mutex_unlock(&rpcc.lock);
+		return ret;
+	}
 	snprintf(rpcc.address, sizeof(rpcc.address), "%s", addr);
 	rpcc.prof_transport =
 		(struct vaccel_prof_region)VACCEL_PROF_REGION_INIT("rpc_transport");

@@ -50,6 +50,10 @@ struct rpcc {
 	uint64_t next_req;
 	/* The agent's max frame: nothing we send may be larger. */
 	uint32_t peer_max_frame;
+	/* Shared secret for agents that ask for AUTH (VACCEL_RPC_TOKEN or
+	 * VACCEL_RPC_TOKEN_FILE); token_len 0 when none is configured. */
+	uint8_t token[RPC_MAX_TOKEN];
+	size_t token_len;
 
 	struct rpcc_sess *sess;
 	size_t nr_sess, cap_sess;
@@ -61,6 +65,10 @@ struct rpcc {
 };
 
 extern struct rpcc rpcc;
+
+/* Reads the token from VACCEL_RPC_TOKEN or VACCEL_RPC_TOKEN_FILE into
+ * rpcc (plugin init). VACCEL_OK when neither is set. */
+int rpcc_token_load(void);
 
 /* client.c (all with rpcc.lock held) */
 int rpcc_ensure_connected(void);

@@ -170,7 +170,7 @@ bool rpc_msg_type_valid(uint16_t type)
 	/* Chunks are never answered on their own. */
 	if (type == (RPC_MSG_RES_CHUNK | RPC_MSG_REPLY))
 		return false;
-	return base >= RPC_MSG_HELLO && base <= RPC_MSG_PROF;
+	return base >= RPC_MSG_HELLO && base <= RPC_MSG_AUTH;
 }
 
 void rpc_hdr_encode(uint8_t out[RPC_HDR_SIZE], const struct rpc_hdr *h)
@@ -262,6 +262,41 @@ int rpc_hello_check(const struct rpc_hello *peer)
 		return VACCEL_ENOTSUP;
 	}
 	return VACCEL_OK;
+}
+
+/* AUTH */
+
+size_t rpc_auth_encode(void *out, size_t cap, const void *token, size_t len)
+{
+	struct rpc_wbuf w;
+
+	if (len == 0 || len > RPC_MAX_TOKEN)
+		return 0;
+	rpc_wbuf_init(&w, out, cap);
+	rpc_put_u32(&w, (uint32_t)len);
+	rpc_put_u32(&w, 0);
+	rpc_put_bytes(&w, token, len);
+	return wbuf_done(&w);
+}
+
+int rpc_auth_decode(const void *in, size_t len, struct rpc_auth *a)
+{
+	struct rpc_rbuf r;
+	uint32_t reserved;
+
+	rpc_rbuf_init(&r, in, len);
+	a->len = rpc_get_u32(&r);
+	reserved = rpc_get_u32(&r);
+	a->token = NULL;
+	if (r.err)
+		return rbuf_done(&r, "AUTH");
+	if (a->len == 0 || a->len > RPC_MAX_TOKEN || reserved != 0) {
+		vaccel_error("rpc: AUTH token of %u bytes (1..%u) or reserved 0x%x",
+			     a->len, RPC_MAX_TOKEN, reserved);
+		return VACCEL_EINVAL;
+	}
+	a->token = rpc_get_bytes(&r, a->len);
+	return rbuf_done(&r, "AUTH");
 }
 
 /* Reply prefix, errors, ids */

@@ -87,6 +87,18 @@ int rpc_hello_decode(const void *in, size_t len, struct rpc_hello *h);
  * equal. Else VACCEL_ENOTSUP with a log line naming both versions. */
 int rpc_hello_check(const struct rpc_hello *peer);
 
+/* AUTH: u32 token_len, u32 0, token bytes; answered by an empty reply or
+ * by ERROR VACCEL_EACCES (then the agent closes the connection). Encode
+ * returns 0 for an empty or too long token. Decode points `token` into
+ * `in`. */
+struct rpc_auth {
+	uint32_t len;
+	const uint8_t *token;
+};
+
+size_t rpc_auth_encode(void *out, size_t cap, const void *token, size_t len);
+int rpc_auth_decode(const void *in, size_t len, struct rpc_auth *a);
+
 /* Prefix of every successful reply. */
 struct rpc_reply_prefix {
 	uint64_t t_recv;

@@ -43,6 +43,7 @@
 	X(RPC_MSG_TORCH_RUN, 0x0b)       \
 	X(RPC_MSG_STATS, 0x0c)           \
 	X(RPC_MSG_PROF, 0x0d)            \
+	X(RPC_MSG_AUTH, 0x0e)            \
 	X(RPC_MSG_ERROR, 0x7f)
 
 #define RPC__MSG_ENUM(name, value) name = (value),
@@ -57,6 +58,20 @@ enum rpc_msg_type { RPC_MSG_LIST(RPC__MSG_ENUM) };
 
 /* HELLO body: u32 magic, u16 major, u16 minor, u32 max_frame, u32 flags. */
 #define RPC_HELLO_SIZE 16u
+
+/* HELLO reply flag: the agent wants an AUTH message (shared-secret token)
+ * before anything else; without one every other request closes the
+ * connection. */
+#define RPC_HELLO_AUTH 0x1u
+
+/* AUTH body: u32 token_len (1..RPC_MAX_TOKEN), u32 0, token bytes. */
+#define RPC_AUTH_HEAD_SIZE 8u
+#define RPC_MAX_TOKEN 1024u
+
+/* The largest body the agent reads from a peer that has not finished its
+ * HELLO (and AUTH, when a token is set): an unauthenticated peer can never
+ * make the agent allocate more than this. */
+#define RPC_PREAUTH_MAX_BODY 4096u
 
 /* Limits that hold whatever the agent's flags say. */
 #define RPC_FRAME_MIN 4096u            /* smallest max_frame a peer may ask */

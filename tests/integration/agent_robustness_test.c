@@ -58,12 +58,14 @@ static int wait_exit(pid_t pid)
 
 static void test_start(void)
 {
+	/* The slow helper runs an uploaded library. */
+	const char *extra[] = { "--exec-allow-uploaded", NULL };
 	const char *addrs[1];
 
 	snprintf(addr, sizeof(addr), "unix:///tmp/vaccel-rob-%d.sock",
 		 (int)getpid());
 	addrs[0] = addr;
-	REQUIRE(test_agent_start(&agent, addrs, 1, NULL) == 0);
+	REQUIRE(test_agent_start(&agent, addrs, 1, extra) == 0);
 }
 
 static void test_kill_mid_call_and_no_stall(void)

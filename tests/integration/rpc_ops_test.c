@@ -30,11 +30,17 @@ static void use_address(const char *addr)
 	vaccel_config_release(&cfg);
 }
 
+/* Exec is off on an agent by default: these tests run the example
+ * library by path and as an uploaded resource. */
+static const char *exec_flags[] = { "--exec-allow", NULL,
+				    "--exec-allow-uploaded", NULL };
+
 static int start_agent(void)
 {
 	const char *addrs[] = { unix_addr, "tcp://127.0.0.1:0" };
 
-	return test_agent_start(&agent, addrs, 2, NULL);
+	exec_flags[1] = getenv("VACCEL_TEST_MYTESTLIB");
+	return test_agent_start(&agent, addrs, 2, exec_flags);
 }
 
 static const char *tcp_addr(void)
@@ -350,7 +356,7 @@ static void test_reconnect(void)
 	CHECK_INT(vaccel_noop(&s), VACCEL_EIO);
 	CHECK_INT(vaccel_noop(&s), VACCEL_EIO);
 	CHECK(vaccel_session_init(&s2, VACCEL_PLUGIN_REMOTE) != VACCEL_OK);
-	REQUIRE(test_agent_start(&agent, addrs, 1, NULL) == 0);
+	REQUIRE(test_agent_start(&agent, addrs, 1, exec_flags) == 0);
 	/* The old session stays stale; a new one reconnects. */
 	CHECK_INT(vaccel_noop(&s), VACCEL_EIO);
 	REQUIRE(vaccel_session_init(&s2, VACCEL_PLUGIN_REMOTE) == 0);
