@@ -23,8 +23,10 @@ trap 'rm -rf "$out"' EXIT
 failures=0
 passes=0
 
+# Valgrind cannot run sanitizer builds; those check memory themselves.
 vg=()
-if command -v valgrind >/dev/null 2>&1 && [ "${EXAMPLES_NO_VALGRIND:-0}" != 1 ]; then
+if command -v valgrind >/dev/null 2>&1 && [ "${EXAMPLES_NO_VALGRIND:-0}" != 1 ] &&
+   ! ldd "$ex/noop" 2>/dev/null | grep -q 'lib[at]san'; then
 	vg=(valgrind -q --error-exitcode=99 --leak-check=full
 	    --errors-for-leak-kinds=definite,indirect)
 fi
