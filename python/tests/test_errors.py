@@ -9,7 +9,7 @@ import errno
 import pytest
 
 import vaccel
-from vaccel import Arg, PluginType, Resource, ResourceType, Session
+from vaccel import PluginType, Resource, ResourceType, Session
 
 from conftest import run_python
 

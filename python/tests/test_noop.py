@@ -216,3 +216,16 @@ def test_resource_released_with_session(paths):
     del s
     assert r.refcount == 0
     del r
+
+
+def test_resource_from_numpy(sess):
+    np = pytest.importorskip("numpy")
+    a = np.arange(6, dtype=np.float64).reshape(2, 3)
+    with Resource.from_numpy(a) as res:
+        assert res.type == ResourceType.DATA
+        assert res.data() == a.tobytes()
+        res.register(sess)
+        res.sync(sess)
+        assert np.array_equal(a, np.arange(6).reshape(2, 3))
+    with pytest.raises(TypeError):
+        Resource.from_numpy([1.0, 2.0])

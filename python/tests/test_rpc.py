@@ -103,3 +103,15 @@ def test_remote_errors(noop_sess):
     assert e.value.code == errno.EINVAL
     with pytest.raises(vaccel.VaccelTypeError):
         noop_sess.classify(12)
+
+
+def test_remote_resource_sync(noop_sess):
+    np = pytest.importorskip("numpy")
+    a = np.linspace(0, 1, 16, dtype=np.float32)
+    with Resource.from_numpy(a) as res:
+        res.register(noop_sess)
+        assert res.remote_id > 0
+        # Pulls the agent's copy back into the array: unchanged bytes.
+        res.sync(noop_sess)
+        assert np.array_equal(a, np.linspace(0, 1, 16, dtype=np.float32))
+        assert res.data() == a.tobytes()
