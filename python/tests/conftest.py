@@ -79,14 +79,15 @@ def runtime() -> Iterator[None]:
     shutil.rmtree(_TMP, ignore_errors=True)
 
 
-def start_agent(plugins: str, address: str, log: Path
+def start_agent(plugins: str, address: str, log: Path, extra=()
                 ) -> subprocess.Popen:
     """Starts vaccel-agent and waits for its READY line (10 s)."""
     agent = need("agent")
     rfd, wfd = os.pipe()
     out = open(log, "wb")
     proc = subprocess.Popen(
-        [str(agent), "-a", address, "-p", plugins, "--ready-fd", str(wfd)],
+        [str(agent), "-a", address, "-p", plugins, "--ready-fd", str(wfd),
+         *extra],
         pass_fds=(wfd,), stdout=out, stderr=subprocess.STDOUT)
     os.close(wfd)
     out.close()
@@ -112,7 +113,13 @@ def agent() -> Iterator[str]:
     plugins = ":".join(str(p) for p in (path_of(n) for n in
                                         ("noop", "exec", "torch"))
                        if p is not None and p.exists())
-    proc = start_agent(plugins, AGENT_ADDRESS, _TMP / "agent.log")
+    # The agent refuses exec unless told which libraries may run: allow the
+    # test library, by path and uploaded as a resource.
+    extra = []
+    lib = path_of("lib")
+    if lib is not None:
+        extra = ["--exec-allow", str(lib), "--exec-allow-uploaded"]
+    proc = start_agent(plugins, AGENT_ADDRESS, _TMP / "agent.log", extra)
     yield AGENT_ADDRESS
     proc.terminate()
     try:

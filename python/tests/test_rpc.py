@@ -115,3 +115,11 @@ def test_remote_resource_sync(noop_sess):
         res.sync(noop_sess)
         assert np.array_equal(a, np.linspace(0, 1, 16, dtype=np.float32))
         assert res.data() == a.tobytes()
+
+
+def test_remote_exec_refused_for_other_libraries(exec_sess, paths):
+    # The agent only runs libraries it was told to allow.
+    with pytest.raises(vaccel.VaccelError) as e:
+        exec_sess.exec(str(paths["noop"]), "vaccel_plugin_descriptor", [1],
+                       [Arg.buffer(4)])
+    assert e.value.code == errno.EPERM
