@@ -65,6 +65,28 @@ int vaccel__unix_connect_path(const char *path, bool abstract,
 	return VACCEL_OK;
 }
 
+/* True when `path` is a socket nobody listens on any more: what an agent
+ * killed with SIGKILL leaves behind. Anything else (a live agent, a
+ * regular file) is never touched. */
+static bool stale_socket(const char *path)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	socklen_t len;
+	int s, ret;
+
+	if (lstat(path, &st) || !S_ISSOCK(st.st_mode))
+		return false;
+	len = fill_sun(&sun, path, false);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return false;
+	ret = connect(s, (struct sockaddr *)&sun, len);
+	ret = ret < 0 && errno == ECONNREFUSED;
+	close(s);
+	return ret;
+}
+
 int vaccel__unix_listen_path(const char *path, bool abstract,
 			     const char *text, int *fd)
 {
@@ -87,6 +109,12 @@ int vaccel__unix_listen_path(const char *path, bool abstract,
 	 * may talk to it; widen with chmod/chown for a group if needed. */
 	old = umask(0177);
 	ret = bind(s, (struct sockaddr *)&sun, len);
+	if (ret < 0 && errno == EADDRINUSE && !abstract && stale_socket(path)) {
+		vaccel_info("listen %s: removing the stale socket of a dead listener",
+			    text);
+		unlink(path);
+		ret = bind(s, (struct sockaddr *)&sun, len);
+	}
 	umask(old);
 	if (ret < 0) {
 		int err = errno;
