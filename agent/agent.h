@@ -127,6 +127,13 @@ void agent_policy_release(void);
  * VACCEL_EINVAL), logged, with c->err set. */
 int agent_exec_check(struct agent_conn *c, uint32_t op, struct vaccel_arg *lib);
 
+/* workdir.c: the work directory, its lock, and the reaping of the ones
+ * dead agents left. create/remove print to stderr (start-up, exit). */
+int agent_workdir_create(const char *tmp);
+void agent_workdir_remove(void);
+/* Removes the files in `dir` and `dir` itself without allocating. */
+void agent_remove_dir(const char *dir);
+
 /* conn.c */
 void *agent_conn_main(void *arg);
 /* Releases every session and resource the connection owns. */

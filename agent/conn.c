@@ -5,14 +5,11 @@
  */
 #include "agent.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 int agent_fail(struct agent_conn *c, int code, const char *fmt, ...)
@@ -41,41 +38,10 @@ struct agent_res *agent_res_find(struct agent_conn *c, int64_t id)
 	return NULL;
 }
 
-/* Removes the files of an upload directory (flat: one level). It reads
- * the directory with getdents64 into a stack buffer rather than opendir(),
- * which allocates: releasing a client's files must work even when memory
- * is short, or the files would stay on disk. */
-static void remove_dir(const char *dir)
-{
-	char buf[4096] __attribute__((aligned(8)));
-	long n;
-	int fd;
-
-	if (!dir[0])
-		return;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
-			for (long off = 0; off < n;) {
-				struct dirent64 *e = (void *)(buf + off);
-
-				off += e->d_reclen;
-				if (strcmp(e->d_name, ".") &&
-				    strcmp(e->d_name, ".."))
-					unlinkat(fd, e->d_name, 0);
-			}
-		}
-		close(fd);
-	}
-	if (rmdir(dir) && errno != ENOENT)
-		vaccel_warn("agent: cannot remove %s: %s", dir,
-			    strerror(errno));
-}
-
 void agent_res_drop(struct agent_conn *c, struct agent_res *r)
 {
 	vaccel_resource_delete(r->r);
-	remove_dir(r->dir);
+	agent_remove_dir(r->dir);
 	c->upload_bytes -= r->bytes;
 	atomic_fetch_sub(&agent.upload_bytes, r->bytes);
 	atomic_fetch_sub(&agent.nr_resources, 1);

@@ -362,13 +362,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vaccel-agent: vAccel bootstrap failed (check --plugins / VACCEL_PLUGINS)\n");
 		goto out_sfd;
 	}
-	snprintf(agent.workdir, sizeof(agent.workdir), "%s/vaccel-agent.XXXXXX",
-		 tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(agent.workdir)) {
-		fprintf(stderr, "vaccel-agent: cannot create %s: %s\n",
-			agent.workdir, strerror(errno));
+	if (agent_workdir_create(tmp && tmp[0] ? tmp : "/tmp"))
 		goto out_sfd;
-	}
 	for (; nr < o.nr_addrs; nr++) {
 		if (vaccel__transport_listen(o.addrs[nr], &ls[nr])) {
 			fprintf(stderr, "vaccel-agent: cannot listen on %s\n",
@@ -392,9 +387,7 @@ int main(int argc, char **argv)
 out_listeners:
 	while (nr--)
 		vaccel__listener_close(&ls[nr]);
-	if (rmdir(agent.workdir) && errno != ENOENT)
-		fprintf(stderr, "vaccel-agent: cannot remove %s: %s\n",
-			agent.workdir, strerror(errno));
+	agent_workdir_remove();
 out_sfd:
 	close(sfd);
 	agent_policy_release();
