@@ -135,7 +135,8 @@ static inline int64_t hard_upload(struct raw *r, int64_t sess,
 	return id;
 }
 
-/* Number of entries (besides . and ..) in a directory, -1 if missing. */
+/* Number of entries in a directory, not counting hidden ones (., .. and
+ * the agent's .lock), -1 if missing. */
 static inline int hard_dir_entries(const char *path)
 {
 	DIR *d = opendir(path);
@@ -145,7 +146,7 @@ static inline int hard_dir_entries(const char *path)
 	if (!d)
 		return -1;
 	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (e->d_name[0] != '.')
 			n++;
 	closedir(d);
 	return n;
