@@ -112,7 +112,7 @@ flock 9
 # image follows security updates; offline, the newest .deb in the cache is
 # used.
 find_kernel_deb() {
-	local pkg deb
+	local pkg deb=
 
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-6\.1.*-amd64$/ { print $2; exit }')
@@ -120,12 +120,16 @@ find_kernel_deb() {
 		deb=$(ls -t "$cache/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
 		if [ -z "$deb" ]; then
 			log "downloading $pkg into $cache"
-			(cd "$cache" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) ||
-				die "apt-get download $pkg failed"
-			deb=$(ls -t "$cache/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
+			if (cd "$cache" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); then
+				deb=$(ls -t "$cache/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
+			else
+				log "warning: apt-get download $pkg failed; trying the cached .deb"
+			fi
 		fi
 	else
 		log "apt-cache knows no linux-image-amd64; using the cached .deb"
+	fi
+	if [ -z "$deb" ]; then
 		deb=$(ls -t "$cache"/linux-image-6.1*-amd64_*.deb 2>/dev/null | head -n1 || true)
 	fi
 	[ -n "$deb" ] || die "no linux-image-6.1*-amd64 .deb in $cache"
@@ -268,9 +272,23 @@ elif [ -f "$payload_dir/build.ninja" ]; then
 else
 	collect_prefix "$payload_dir"
 fi
+# Anything linked with libtorch (the torch plugin's helpers, a native torch
+# baseline) would drag hundreds of MiB into the guest and is host-only work.
+filtered=()
+for p in ${payload[@]+"${payload[@]}"}; do
+	# (grep -q on a pipe would trip pipefail when ldd gets SIGPIPE.)
+	if is_elf "${p%%|*}" &&
+	   grep -q 'libtorch\|libc10' <<<"$(ldd "${p%%|*}" 2>/dev/null || true)"; then
+		log "leaving out ${p%%|*} (links libtorch; torch stays on the host)"
+		continue
+	fi
+	filtered+=("$p")
+done
+payload=(${filtered[@]+"${filtered[@]}"})
+
 if [ "$payload_dir" != none ]; then
 	for want in libvaccel.so libvaccel-rpc.so libvaccel-noop.so vaccel-agent; do
-		printf '%s\n' "${payload[@]}" | grep -q "/$want|" ||
+		grep -q "/$want|" <<<"$(printf '%s\n' ${payload[@]+"${payload[@]}"})" ||
 			log "warning: $want not found in $payload_dir (not built yet?)"
 	done
 fi
@@ -296,16 +314,16 @@ declare -A host_libs=()
 for p in ${payload[@]+"${payload[@]}"}; do
 	src=${p%%|*}
 	is_elf "$src" || continue
+	deps=$(LD_LIBRARY_PATH="${libpath#:}" ldd "$src" 2>/dev/null || true)
 	while read -r lib; do
 		case "$lib" in
 		"$payload_dir"/*) ;;
 		/*) host_libs[$lib]=1 ;;
 		esac
-	done < <(LD_LIBRARY_PATH="${libpath#:}" ldd "$src" 2>/dev/null |
-		awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }')
-	if LD_LIBRARY_PATH="${libpath#:}" ldd "$src" 2>/dev/null | grep -q 'not found'; then
+	done < <(awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }' <<<"$deps")
+	if grep -q 'not found' <<<"$deps"; then
 		log "warning: $src has unresolved libraries:"
-		LD_LIBRARY_PATH="${libpath#:}" ldd "$src" | grep 'not found' >&2
+		grep 'not found' <<<"$deps" >&2
 	fi
 done
 if [ ${#payload[@]} -gt 0 ]; then
