@@ -121,6 +121,10 @@ def run(suite, agent_class):
                 addrs = ["vsock://any:%d" % VSOCK_PORT]
                 guest_addr = "vsock://2:%d" % VSOCK_PORT
                 qemu_args = ["--vsock", "3"]
+            # The guest names the host's noop plugin file as its exec
+            # library (a string only: the noop plugin opens nothing), which
+            # the agent allows.
+            lib = os.path.realpath(suite.p.plugin["noop"])
             cmds = batch(suite, model)
             cmdfile = os.path.join(tmp, "cmds")
             with open(cmdfile, "w") as f:
@@ -132,16 +136,18 @@ def run(suite, agent_class):
                         "libvaccel-rpc.so\n"
                         "export VACCEL_RPC_ADDRESS=%s\n"
                         "export VACCEL_PROFILING_ENABLED=1\n"
+                        "export BENCH_EXEC_LIB=%s\n"
                         "echo BENCH-BEGIN\n"
                         "/vaccel-run/bench-vaccel < /vaccel-run/cmds\n"
-                        "echo BENCH-END $?\n" % guest_addr)
+                        "echo BENCH-END $?\n" % (guest_addr, lib))
             files = [suite.p.worker, cmdfile, suite.p.image] + \
                 ([model] if model else [])
             plugins = ":".join(p for p in (suite.p.plugin["torch"],
                                            suite.p.plugin["noop"])
                                if os.path.exists(p))
             agent = agent_class(suite.p, plugins, addrs, suite.env(),
-                                suite.pin, suite.errlog)
+                                suite.pin, suite.errlog,
+                                ["--exec-allow", lib])
             try:
                 argv = [rg, "--timeout", "900", "--quiet", "--mem", "1G",
                         "--script", script] + qemu_args

@@ -116,7 +116,7 @@ int bw_main(const char *name, const struct bw_ops *ops, void *ctx)
 	while (fgets(line, sizeof(line), stdin)) {
 		uint64_t load_ns = 0;
 		long n = 0;
-		int size = 0;
+		int size = 0, ret;
 
 		line[strcspn(line, "\r\n")] = '\0';
 		err[0] = '\0';
@@ -124,20 +124,21 @@ int bw_main(const char *name, const struct bw_ops *ops, void *ctx)
 			run_block(name, ops, ctx, n);
 		} else if (sscanf(line, "torch %4095s %d %4095s", a, &size,
 				  b) == 3) {
-			if (!ops->torch)
+			if (!ops->torch) {
 				printf("err %s: unsupported\n", name);
-			else
-				answer_load(ops->torch(ctx, a, size, b,
-						       &load_ns, err,
-						       sizeof(err)),
-					    load_ns, err);
+			} else {
+				ret = ops->torch(ctx, a, size, b, &load_ns,
+						 err, sizeof(err));
+				answer_load(ret, load_ns, err);
+			}
 		} else if (sscanf(line, "classify %4095s %4095s", a, b) == 2) {
-			if (!ops->classify)
+			if (!ops->classify) {
 				printf("err %s: unsupported\n", name);
-			else
-				answer_load(ops->classify(ctx, a, b, &load_ns,
-							  err, sizeof(err)),
-					    load_ns, err);
+			} else {
+				ret = ops->classify(ctx, a, b, &load_ns, err,
+						    sizeof(err));
+				answer_load(ret, load_ns, err);
+			}
 		} else if (sscanf(line, "exec %4095s %ld", a, &n) == 2) {
 			if (!ops->exec || n < 0)
 				printf("err %s: unsupported\n", name);

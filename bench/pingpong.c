@@ -15,8 +15,8 @@
  * length, u64 sequence number) and its body; the server reads both and
  * answers with a 16-byte header and a reply body of the asked length.
  *
- * The sizes follow docs/protocol.md for vaccel_exec(lib "noop", symbol
- * "noop", one RAW read arg of BYTES bytes, no write args): the OP request
+ * The sizes follow docs/protocol.md for vaccel_exec(lib BENCH_EXEC_LIB,
+ * symbol "noop", one RAW read arg of BYTES bytes, no write args): the OP request
  * body is 16 (ids and counts) + 16 per arg descriptor + the op type, the two
  * strings and the payload, each padded to 8; the OP reply body is the
  * 24-byte prefix + 8 (nr_write and padding). Both sides use blocking
@@ -49,12 +49,16 @@ static size_t pad8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-/* The OP request and reply body sizes of the equivalent RPC exec call. */
+/* The OP request body size of the equivalent RPC exec call. Its library
+ * string is BENCH_EXEC_LIB, as bench-vaccel sends it. */
 static size_t rpc_exec_request_body(size_t bytes)
 {
+	const char *lib = getenv("BENCH_EXEC_LIB");
 	size_t nr_args = 3 + (bytes ? 1 : 0);
 
-	return 16 + 16 * nr_args + pad8(1) + pad8(sizeof("noop")) +
+	if (!lib || !*lib)
+		lib = "noop";
+	return 16 + 16 * nr_args + pad8(1) + pad8(strlen(lib) + 1) +
 	       pad8(sizeof("noop")) + pad8(bytes);
 }
 

@@ -46,7 +46,7 @@ struct ctx {
 	size_t img_len;
 	unsigned char text[256], imgname[64];
 	/* exec */
-	char lib[16], sym[16], ms[16];
+	char lib[4096], sym[16], ms[16];
 	char *payload;
 	struct vaccel_arg args[2];
 	size_t nr_args;
@@ -212,13 +212,17 @@ static int classify_setup(void *p, const char *model, const char *image,
 /*
  * An exec op whose only cost is moving `bytes` bytes: through the noop
  * plugin (returns at once) or the mbench plugin (busy-waits BENCH_MBENCH_MS,
- * default 1 ms, a known plugin time).
+ * default 1 ms, a known plugin time). The library argument is
+ * BENCH_EXEC_LIB when set: an agent runs exec only for libraries it was
+ * told to allow (--exec-allow), by real path, so bench/run passes the
+ * plugin's own file; neither plugin opens it.
  */
 static int exec_setup(void *p, const char *kind, size_t bytes, char *err,
 		      size_t err_len)
 {
 	struct ctx *c = p;
 	const char *ms = getenv("BENCH_MBENCH_MS");
+	const char *lib = getenv("BENCH_EXEC_LIB");
 	int ret = 0;
 
 	unload(c);
@@ -227,7 +231,7 @@ static int exec_setup(void *p, const char *kind, size_t bytes, char *err,
 			 kind);
 		return -1;
 	}
-	snprintf(c->lib, sizeof(c->lib), "%s", kind);
+	snprintf(c->lib, sizeof(c->lib), "%s", lib && *lib ? lib : kind);
 	snprintf(c->sym, sizeof(c->sym), "%s", kind);
 	snprintf(c->ms, sizeof(c->ms), "%s", ms && *ms ? ms : "1");
 	if (strcmp(kind, "mbench") == 0)
