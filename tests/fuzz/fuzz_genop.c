@@ -218,8 +218,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(body, data, size);
 	if (rpc_op_req_decode(body, size, &m))
 		goto out;
-	for (uint32_t i = 0; i < m.nr_write; i++)
+	/* Each size is bounded before the sum, which could wrap around
+	 * otherwise (as the agent does against its frame limit). */
+	for (uint32_t i = 0; i < m.nr_write; i++) {
+		if (m.write[i].size > MAX_WRITE_TOTAL)
+			goto out_req;
 		total += m.write[i].size;
+	}
 	if (total > MAX_WRITE_TOTAL)
 		goto out_req;
 	args = calloc((size_t)m.nr_read + m.nr_write + 1, sizeof(*args));
