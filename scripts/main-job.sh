@@ -78,35 +78,50 @@ grep -q READY "$work/ready"
 echo "agent pid $agent_pid listening on unix://$sock"
 export VACCEL_RPC_ADDRESS=unix://$sock
 
-# compare NAME PATTERN CMD...: runs CMD locally (host plugins) and remotely
-# (rpc plugin), and prints the line matching PATTERN and the wall time of each.
-printf '\n%-22s | %-44s | %-44s | %9s | %9s\n' example "local result" "remote result" local remote
+# per_call OUTPUT: median per-call time of an example's "iteration N: X us"
+# or "run N: X ms" lines, leaving out the first call (it pays for warm-up:
+# loading the model, opening the library).
+per_call() {
+	printf '%s\n' "$1" | awk '
+		/^iteration [0-9]+: .* us$/ && $2 != "1:" { print $3 }
+		/^run [0-9]+: .* ms$/ && $2 != "1:"       { print $3 * 1000 }' |
+		sort -g | awk '
+		{ v[n++] = $1 }
+		END {
+			if (n == 0) { print "-"; exit }
+			m = (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+			if (m >= 1000) printf "%.2f ms\n", m / 1000; else if (m >= 10) printf "%.1f us\n", m; else printf "%.3f us\n", m
+		}'
+}
+
+# compare NAME PATTERN CMD...: runs CMD with the host plugins loaded locally
+# and then through the rpc plugin, and prints the result line matching
+# PATTERN and the median per-call time of each; the results must agree.
+printf '\n%-20s | %-44s | %-44s | %10s | %10s\n' example "local result" "remote result" local remote
 printf '%s\n' "$(printf -- '-%.0s' {1..140})"
 compare() {
 	local name=$1 pattern=$2
 	shift 2
-	local t0 t1 t2 lres rres
-	t0=$(date +%s%N)
-	lres=$(VACCEL_PLUGINS="$L/libvaccel-exec.so:$L/libvaccel-torch.so" "$@" 2>&1 | grep -E -m1 "$pattern" || echo FAILED)
-	t1=$(date +%s%N)
-	rres=$(VACCEL_PLUGINS="$L/libvaccel-rpc.so" "$@" 2>&1 | grep -E -m1 "$pattern" || echo FAILED)
-	t2=$(date +%s%N)
-	printf '%-22s | %-44.44s | %-44.44s | %6d ms | %6d ms\n' "$name" "$lres" "$rres" \
-		$(((t1 - t0) / 1000000)) $(((t2 - t1) / 1000000))
-	[ "$lres" = "$rres" ] || { echo "  MISMATCH between local and remote"; return 1; }
+	local lout rout lres rres
+	lout=$(VACCEL_PLUGINS="$L/libvaccel-exec.so:$L/libvaccel-torch.so" "$@" 2>&1) || true
+	rout=$(VACCEL_PLUGINS="$L/libvaccel-rpc.so" "$@" 2>&1) || true
+	lres=$(printf '%s\n' "$lout" | grep -E -m1 "$pattern" || echo FAILED)
+	rres=$(printf '%s\n' "$rout" | grep -E -m1 "$pattern" || echo FAILED)
+	printf '%-20s | %-44.44s | %-44.44s | %10s | %10s\n' "$name" "$lres" "$rres" \
+		"$(per_call "$lout")" "$(per_call "$rout")"
+	[ "$lres" != FAILED ] && [ "$lres" = "$rres" ] ||
+		{ echo "  MISMATCH or failure: local and remote differ"; return 1; }
 }
 status=0
-compare noop '^noop:' "$B/noop" 100 || status=1
-compare exec '^exec:' "$B/exec" "$lib" 1 || status=1
-compare exec_generic '^exec' "$B/exec_generic" "$lib" 1 || status=1
-compare exec_with_resource 'buffer' "$B/exec_with_resource" "$lib" 1 || status=1
-compare sgemm '^sgemm:' "$B/sgemm" 1 || status=1
-compare sgemm_generic '^sgemm' "$B/sgemm_generic" 1 || status=1
-compare classify 'tags|label|classif' "$B/classify" "$img" 1 "$model" || status=1
-compare torch_inference '^top-1' "$B/torch_inference" "$img" "$model" "$labels" 3 || status=1
-echo
-echo "Per-inference times through the agent:"
-VACCEL_PLUGINS=$L/libvaccel-rpc.so "$B/torch_inference" "$img" "$model" "$labels" 5 | grep -E '^(run|mean)'
+compare noop '^noop:' "$B/noop" 1000 || status=1
+compare exec '^exec:' "$B/exec" "$lib" 100 || status=1
+compare exec_generic '^exec' "$B/exec_generic" "$lib" 100 || status=1
+compare exec_with_resource 'buffer' "$B/exec_with_resource" "$lib" 100 || status=1
+compare sgemm '^sgemm:' "$B/sgemm" 20 || status=1
+compare sgemm_generic '^sgemm' "$B/sgemm_generic" 20 || status=1
+compare classify 'tags' "$B/classify" "$img" 5 "$model" || status=1
+compare torch_inference '^top-1' "$B/torch_inference" "$img" "$model" "$labels" 5 || status=1
+echo "(per-call: median over the calls after the first; the first pays for loading the model or library)"
 
 kill -TERM "$agent_pid"
 wait "$agent_pid" || true
