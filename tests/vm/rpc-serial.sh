@@ -61,7 +61,11 @@ cleanup() {
 trap cleanup EXIT
 
 sock=$work/agent.sock
-"$agent" -a "unix://$sock" -p "${VACCEL_VM_AGENT_PLUGINS:-$noop}" \
+# The agent refuses exec by default; the examples' test library and uploaded
+# libraries are allowed explicitly.
+exec_opts=(--exec-allow-uploaded)
+[ -n "$testlib" ] && exec_opts+=(--exec-allow "$testlib")
+"$agent" -a "unix://$sock" -p "${VACCEL_VM_AGENT_PLUGINS:-$noop}" "${exec_opts[@]}" \
 	>"$work/agent.log" 2>&1 &
 agent_pid=$!
 for _ in $(seq 100); do

@@ -38,6 +38,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/vaccel-vsock-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 port=2048
+# The agents refuse exec by default; the examples' test library and uploaded
+# libraries are allowed explicitly.
 # One agent serves exec and noop; the mbench example goes to a second agent
 # with the mbench plugin, because an agent hands each op to one plugin and
 # exec("mbench") would otherwise reach the exec plugin.
@@ -52,7 +54,8 @@ mbench=\$lib/libvaccel-mbench.so
 # start_agent PORT PLUGINS LOG: starts an agent and waits for its
 # "listening on" line.
 start_agent() {
-	vaccel-agent -a vsock://any:\$1 -p "\$2" >"\$3" 2>&1 &
+	vaccel-agent -a vsock://any:\$1 -p "\$2" \\
+		--exec-allow \$lib/libmytestlib.so --exec-allow-uploaded >"\$3" 2>&1 &
 	pid=\$!
 	tries=0
 	until grep -q "listening on vsock" "\$3"; do
