@@ -74,6 +74,9 @@ struct agent_conn {
 	bool hello_done;
 	/* AUTH accepted (always true when the agent has no token). */
 	bool authed;
+	/* A virtio-serial channel (virtio:// listener): resynchronised
+	 * instead of closed, see serial.c. */
+	bool serial;
 	/* The client's max frame: our replies must not exceed it. */
 	uint32_t peer_max_frame;
 
@@ -133,6 +136,16 @@ int agent_workdir_create(const char *tmp);
 void agent_workdir_remove(void);
 /* Removes the files in `dir` and `dir` itself without allocating. */
 void agent_remove_dir(const char *dir);
+
+/* serial.c: virtio-serial channels. */
+bool agent_conn_is_serial(const struct agent_conn *c);
+/* Like rpc_conn_recv_hdr, but SYNC markers and garbage resynchronise the
+ * channel (releasing its client's state) instead of failing. */
+int agent_serial_recv_hdr(struct agent_conn *c, struct rpc_hdr *h);
+/* Scans for the next SYNC marker, resets the channel and answers it;
+ * `skipped` counts garbage already consumed. Fails only when the stream
+ * ends or breaks. */
+int agent_serial_resync(struct agent_conn *c, uint64_t skipped);
 
 /* conn.c */
 void *agent_conn_main(void *arg);

@@ -159,7 +159,8 @@ static int serve_one(struct agent_conn *c)
 {
 	struct rpc_hdr h;
 	handler_fn fn;
-	int ret = rpc_conn_recv_hdr(&c->rc, &h);
+	int ret = c->serial ? agent_serial_recv_hdr(c, &h) :
+			      rpc_conn_recv_hdr(&c->rc, &h);
 
 	if (ret == VACCEL_ENOENT) {
 		vaccel_info("agent: conn %llu: client closed the connection",
@@ -239,8 +240,16 @@ void *agent_conn_main(void *arg)
 {
 	struct agent_conn *c = arg;
 
-	while (serve_one(c) != AGENT_CLOSE)
-		;
+	c->serial = agent_conn_is_serial(c);
+	for (;;) {
+		if (serve_one(c) != AGENT_CLOSE)
+			continue;
+		/* A virtio-serial channel outlives its clients: a protocol
+		 * violation drops that client, not the VM's channel. */
+		if (!c->serial || atomic_load(&agent.stopping) ||
+		    agent_serial_resync(c, 0))
+			break;
+	}
 	agent_conn_reset(c);
 	rpc_conn_release(&c->rc);
 	free(c->body);

@@ -27,8 +27,7 @@ vaccel__transport_get(enum vaccel_addr_scheme scheme)
 	case VACCEL_ADDR_HVSOCK:
 		return &vaccel__transport_hvsock;
 	case VACCEL_ADDR_VIRTIO:
-		/* Added by the virtio-serial transport. */
-		return NULL;
+		return &vaccel__transport_virtio;
 	}
 	return NULL;
 }

@@ -8,6 +8,9 @@
  *   tcp://host:port         IPv4/IPv6 literal ([::1]:port) or host name
  *   vsock://CID:PORT        AF_VSOCK; CID is honoured ("any" or -1 listens
  *                           on VMADDR_CID_ANY)
+ *   virtio://NAME           QEMU virtio-serial port NAME in a guest (or
+ *   virtio:///dev/vportNpM  its char device); on the host,
+ *   virtio:///path.sock     the UNIX socket of QEMU's chardev (listen)
  *   hvsock:///path:PORT     Firecracker/Cloud Hypervisor hybrid vsock from
  *                           the host: connect = UNIX connect to /path plus
  *                           the "CONNECT PORT\n" handshake; listen = a UNIX
@@ -138,6 +141,19 @@ extern const struct vaccel_transport_ops vaccel__transport_unix;
 extern const struct vaccel_transport_ops vaccel__transport_tcp;
 extern const struct vaccel_transport_ops vaccel__transport_vsock;
 extern const struct vaccel_transport_ops vaccel__transport_hvsock;
+extern const struct vaccel_transport_ops vaccel__transport_virtio;
+
+/*
+ * virtio-serial channel resync (virtio_serial.c, docs/protocol.md): a
+ * marker is 16 bytes of 0xff (never a valid frame header), an 8-byte tag
+ * and an 8-byte little-endian nonce. A client sends SYNC, the agent answers
+ * ACK with the same nonce.
+ */
+#define VACCEL_VIRTIO_SYNC_LEN 32
+#define VACCEL_VIRTIO_SYNC_TAG "vAcRSYNC"
+#define VACCEL_VIRTIO_ACK_TAG "vAcRSACK"
+void vaccel__virtio_sync_marker(uint8_t out[VACCEL_VIRTIO_SYNC_LEN],
+				const char *tag, uint64_t nonce);
 
 /* Unix socket helpers shared by unix.c and hvsock.c. */
 int vaccel__unix_connect_path(const char *path, bool abstract,
