@@ -251,7 +251,11 @@ void *agent_conn_main(void *arg)
 			break;
 	}
 	agent_conn_reset(c);
+	/* Under the agent lock: stop_all() shuts the stream down under the
+	 * same lock, and must never see a closed (and maybe reused) fd. */
+	pthread_mutex_lock(&agent.lock);
 	rpc_conn_release(&c->rc);
+	pthread_mutex_unlock(&agent.lock);
 	free(c->body);
 	c->body = NULL;
 	free(c->sess);
