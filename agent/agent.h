@@ -139,9 +139,10 @@ void agent_remove_dir(const char *dir);
 
 /* serial.c: virtio-serial channels. */
 bool agent_conn_is_serial(const struct agent_conn *c);
-/* Like rpc_conn_recv_hdr, but SYNC markers and garbage resynchronise the
- * channel (releasing its client's state) instead of failing. */
-int agent_serial_recv_hdr(struct agent_conn *c, struct rpc_hdr *h);
+/* Like rpc_conn_recv_hdr, but a SYNC marker at a frame boundary resets
+ * the connection (releasing its client's state) and is answered; on a
+ * virtio-serial channel garbage resynchronises instead of failing. */
+int agent_recv_hdr(struct agent_conn *c, struct rpc_hdr *h);
 /* Scans for the next SYNC marker, resets the channel and answers it;
  * `skipped` counts garbage already consumed. Fails only when the stream
  * ends or breaks. */

@@ -159,8 +159,7 @@ static int serve_one(struct agent_conn *c)
 {
 	struct rpc_hdr h;
 	handler_fn fn;
-	int ret = c->serial ? agent_serial_recv_hdr(c, &h) :
-			      rpc_conn_recv_hdr(&c->rc, &h);
+	int ret = agent_recv_hdr(c, &h);
 
 	if (ret == VACCEL_ENOENT) {
 		vaccel_info("agent: conn %llu: client closed the connection",

@@ -96,7 +96,27 @@ int agent_serial_resync(struct agent_conn *c, uint64_t skipped)
 	return sync_done(c, nonce, skipped);
 }
 
-int agent_serial_recv_hdr(struct agent_conn *c, struct rpc_hdr *h)
+/* On a plain socket connection a SYNC is accepted too (a QEMU chardev
+ * pointed at a unix:// listener), but only exactly at a frame boundary:
+ * anything else is the protocol violation it would be without it. */
+static int sync_strict(struct agent_conn *c)
+{
+	uint8_t rest[VACCEL_VIRTIO_SYNC_LEN - RPC_HDR_SIZE];
+	uint64_t nonce = 0;
+
+	if (rpc_conn_recv(&c->rc, rest, sizeof(rest)))
+		return VACCEL_EIO;
+	if (memcmp(rest, VACCEL_VIRTIO_SYNC_TAG, 8)) {
+		vaccel_warn("agent: conn %llu: a 0xff frame header that does not start a SYNC marker",
+			    (unsigned long long)c->id);
+		return VACCEL_EINVAL;
+	}
+	for (int i = 15; i >= 8; i--)
+		nonce = nonce << 8 | rest[i];
+	return sync_done(c, nonce, 0);
+}
+
+int agent_recv_hdr(struct agent_conn *c, struct rpc_hdr *h)
 {
 	uint8_t raw[RPC_HDR_SIZE];
 
@@ -108,14 +128,17 @@ int agent_serial_recv_hdr(struct agent_conn *c, struct rpc_hdr *h)
 		/* The start of a SYNC marker: the normal start of a new
 		 * guest process, resynchronised without a warning. */
 		if (is_break(raw)) {
-			ret = agent_serial_resync(c, 0);
+			ret = c->serial ? agent_serial_resync(c, 0) :
+					  sync_strict(c);
 		} else {
 			ret = rpc_hdr_decode(raw, c->rc.max_frame, h);
-			if (ret == VACCEL_OK)
-				return VACCEL_OK;
+			if (ret == VACCEL_OK || !c->serial)
+				return ret;
 			ret = agent_serial_resync(c, sizeof(raw));
 		}
+		if (ret == VACCEL_EINVAL || ret == VACCEL_ENOENT)
+			return ret;
 		if (ret)
-			return ret == VACCEL_ENOENT ? VACCEL_ENOENT : VACCEL_EIO;
+			return VACCEL_EIO;
 	}
 }

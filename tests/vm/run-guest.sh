@@ -175,7 +175,9 @@ if [ ${#serials[@]} -gt 0 ]; then
 		if [ "$mode" = client ]; then
 			[ -S "$path" ] ||
 				die "no listener on $path (--serial makes QEMU connect; use --serial-listen for the other way)"
-			args+=(-chardev "socket,id=vs$i,path=$path")
+			# reconnect=1: QEMU reconnects within a second when the
+			# agent restarts, instead of leaving the port dead.
+			args+=(-chardev "socket,id=vs$i,path=$path,reconnect=1")
 		else
 			args+=(-chardev "socket,id=vs$i,path=$path,server=on,wait=off")
 		fi

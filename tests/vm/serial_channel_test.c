@@ -287,6 +287,23 @@ static void test_garbage(void)
 	CHECK(stats_are(0, 0, 2000));
 }
 
+/* A SYNC is also answered on a plain unix:// listener (a chardev pointed
+ * there), at a frame boundary; garbage still closes such a connection. */
+static void test_sync_on_unix_listener(void)
+{
+	char addr[200];
+	struct raw r;
+	int code;
+
+	snprintf(addr, sizeof(addr), "virtio://%s", ctl + strlen("unix://"));
+	REQUIRE(raw_connect(&r, addr) == 0);
+	CHECK_INT(raw_hello(&r, RPC_VERSION_MAJOR, &code),
+		  RPC_MSG_HELLO | RPC_MSG_REPLY);
+	CHECK(write(r.c.s.fd, "garbage garbage!", 16) == 16);
+	CHECK(raw_closed_by_peer(&r, 5000));
+	raw_close(&r);
+}
+
 static struct test_agent agent_proc;
 static pthread_t qemu;
 static char chan_addr[160];
@@ -327,4 +344,4 @@ static void test_teardown(void)
 
 TEST_MAIN(test_setup, test_rpc_plugin_over_channel,
 	  test_client_killed_mid_call, test_half_upload, test_torn_frame,
-	  test_garbage, test_teardown)
+	  test_garbage, test_sync_on_unix_listener, test_teardown)

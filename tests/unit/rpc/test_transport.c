@@ -330,6 +330,7 @@ static void test_errors(void)
 	struct vaccel_stream s;
 	struct vaccel_listener l;
 	char addr[160];
+	int ret;
 
 	snprintf(addr, sizeof(addr), "unix:///tmp/vaccel-tt-none-%d",
 		 (int)getpid());
@@ -340,7 +341,9 @@ static void test_errors(void)
 	CHECK_INT(vaccel__transport_connect("tcp://no-such-host.invalid:1",
 					    &s),
 		  VACCEL_ENOENT);
-	CHECK_INT(vaccel__transport_connect("virtio://x", &s), VACCEL_ENOTSUP);
+	/* No port named x on the host: ENOENT, or ENODEV without sysfs. */
+	ret = vaccel__transport_connect("virtio://x", &s);
+	CHECK(ret == VACCEL_ENOENT || ret == VACCEL_ENODEV);
 	CHECK_INT(vaccel__transport_connect("bogus://x", &s), VACCEL_EINVAL);
 	CHECK_INT(vaccel__transport_listen("vsock://1", &l), VACCEL_EINVAL);
 	CHECK_INT(vaccel__transport_connect(NULL, &s), VACCEL_EINVAL);
