@@ -71,7 +71,7 @@ static void test_start(void)
 static void test_kill_mid_call_and_no_stall(void)
 {
 	char *slow[] = { "helper", "slow", getenv("VACCEL_TEST_SLOWLIB"),
-			 "1500", NULL };
+			 "4000", NULL };
 	char *fast[] = { "helper", "noops", "300", NULL };
 	uint64_t t0, t;
 	pid_t s, f;
@@ -86,14 +86,17 @@ static void test_kill_mid_call_and_no_stall(void)
 	f = helper(fast, NULL);
 	CHECK_INT(wait_exit(f), 0);
 	t = test_now_ms() - t0;
-	CHECK(t < 1000);
-	printf("300 noops during a 1.5 s call took %llu ms\n",
+	/* Not a timing target: the point is that the noops completed while
+	 * the slow call (started 200 ms earlier, 4 s long) was still running,
+	 * i.e. they were not queued behind it. */
+	CHECK(t + 200 < 4000);
+	printf("300 noops during a 4 s call took %llu ms\n",
 	       (unsigned long long)t);
 	/* Killed mid-call: the call finishes, then all it owned goes. */
 	kill(s, SIGKILL);
 	wait_exit(s);
 	close(fd);
-	CHECK(agent_wait_idle(addr, 0, 5000));
+	CHECK(agent_wait_idle(addr, 0, 10000));
 }
 
 static void test_kill_mid_upload(void)
