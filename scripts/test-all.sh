@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test: the meson suites on a normal (-Werror) build, the unit and
 # integration suites again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# the unit suite under ThreadSanitizer, and the example programs under valgrind.
-# Exits non-zero when anything fails. Build dirs: build-test, build-asan,
-# build-tsan (kept between runs, so a second run is incremental).
+# the unit suite and the concurrent integration tests under ThreadSanitizer,
+# and the libFuzzer targets. The example programs run under valgrind inside
+# the integration suite (test 'examples'). Exits non-zero when anything fails.
+# Build dirs: build-test, build-asan, build-tsan, build-fuzz (kept between
+# runs, so a second run is incremental).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -60,9 +62,9 @@ step "build (TSan)" setup_build build-tsan -Dwerror=true -Dbuildtype=debug \
 step "meson test under TSan: unit" env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	meson test -C build-tsan --suite unit --print-errorlogs --num-processes "$jobs"
 
-if [ -x tests/valgrind-examples.sh ]; then
-	step "examples under valgrind" bash tests/valgrind-examples.sh build-test
-fi
+# libFuzzer targets (clang, ASan+UBSan): regression inputs, then a short
+# fuzzing run per target.
+step "fuzz suite (libFuzzer, clang)" bash tests/fuzz/run-fuzz-suite.sh build-fuzz
 
 echo
 echo "=== summary"
