@@ -44,7 +44,9 @@ def batch(suite, model_path):
 
 def parse(suite, mode, cmds, text, model):
     """Feeds the guest worker's answers to the suite's CSV writers."""
-    lines = text.splitlines()
+    lines = [x.strip() for x in text.splitlines()]
+    # Kernel messages may interleave with the worker's lines on the console.
+    lines = [x for x in lines if not x.startswith("[")]
     try:
         i = lines.index("BENCH-BEGIN") + 1
     except ValueError:
@@ -149,17 +151,23 @@ def run(suite, agent_class):
                                 suite.pin, suite.errlog,
                                 ["--exec-allow", lib])
             try:
+                console = os.path.join(tmp, "console.log")
                 argv = [rg, "--timeout", "900", "--quiet", "--mem", "1G",
-                        "--script", script] + qemu_args
+                        "--log", console, "--script", script] + qemu_args
                 for f in files:
                     argv += ["--file", f]
                 argv += [image]
                 suite.progress("vm", mode, "guest run", 0, 1, 0)
                 r = subprocess.run(argv, capture_output=True, text=True)
-                log.write(r.stdout + r.stderr)
+                try:
+                    with open(console, errors="replace") as f:
+                        guest_out = f.read().replace("\r", "")
+                except OSError:
+                    guest_out = ""
+                log.write(r.stdout + r.stderr + guest_out)
             finally:
                 agent.stop()
-            err = parse(suite, mode, cmds, r.stdout, "resnet18")
+            err = parse(suite, mode, cmds, guest_out, "resnet18")
             if err:
                 status.append("%s failed: %s (rc %d, see vm.log)" %
                               (mode, err, r.returncode))
