@@ -59,8 +59,14 @@ step "meson test under ASan+UBSan: unit, integration" env \
 
 step "build (TSan)" setup_build build-tsan -Dwerror=true -Dbuildtype=debug \
 	-Db_sanitize=thread -Db_lundef=false -Dplugin-torch=disabled
-step "meson test under TSan: unit" env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	meson test -C build-tsan --suite unit --print-errorlogs --num-processes "$jobs"
+tsan_tests() {
+	export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+	meson test -C build-tsan --suite unit --print-errorlogs --num-processes "$jobs" &&
+	meson test -C build-tsan --print-errorlogs --num-processes "$jobs" \
+		agent_robustness_test isolation_test faultinj_agent_test load_soak_test \
+		rpc_ops_test hardening_exec_test
+}
+step "meson test under TSan: unit + concurrent integration tests" tsan_tests
 
 # libFuzzer targets (clang, ASan+UBSan): regression inputs, then a short
 # fuzzing run per target.
