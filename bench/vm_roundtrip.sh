@@ -95,12 +95,18 @@ export BENCH_EXEC_LIB=$noop
 lib=/opt/vaccel/lib
 echo "WAY guest-local"
 VACCEL_PLUGINS=\$lib/libvaccel-noop.so /vaccel-run/bench-vaccel </vaccel-run/cmds
+# The in-guest agent allows the guest's copy of the noop plugin (the exec
+# "library" is only a name the noop plugin never opens).
 vaccel-agent -a vsock://any:2048 -p \$lib/libvaccel-noop.so \
-	--exec-allow $noop >/tmp/agent.log 2>&1 &
-sleep 1
+	--exec-allow \$lib/libvaccel-noop.so >/tmp/agent.log 2>&1 &
+i=0
+until grep -q "listening on vsock" /tmp/agent.log || [ \$i -ge 100 ]; do
+	sleep 0.1
+	i=\$((i + 1))
+done
 echo "WAY guest-vsock"
-VACCEL_PLUGINS=\$lib/libvaccel-rpc.so VACCEL_RPC_ADDRESS=vsock://1:2048 \
-	/vaccel-run/bench-vaccel </vaccel-run/cmds
+BENCH_EXEC_LIB=\$lib/libvaccel-noop.so VACCEL_PLUGINS=\$lib/libvaccel-rpc.so \
+	VACCEL_RPC_ADDRESS=vsock://1:2048 /vaccel-run/bench-vaccel </vaccel-run/cmds
 echo "WAY guest-virtio"
 VACCEL_PLUGINS=\$lib/libvaccel-rpc.so VACCEL_RPC_ADDRESS=virtio://org.vaccel.0 \
 	/vaccel-run/bench-vaccel </vaccel-run/cmds
@@ -113,6 +119,7 @@ GUEST
 	exit "$rc"
 }
 tr -d '\r' <"$work/console.log" >"$work/console.txt"
+[ -z "${VMRT_KEEP:-}" ] || cp "$work/console.txt" "$VMRT_KEEP"
 for way in guest-local guest-vsock guest-virtio; do
 	awk -v w="$way" '$1 == "WAY" { on = ($2 == w); next } on' \
 		"$work/console.txt" | stats "$way"
