@@ -60,7 +60,7 @@ static void teardown_locked(void)
 		vaccel__op_prof_print_all();
 	vaccel__op_prof_release_all();
 
-	vaccel__rundir_remove(state_rundir);
+	vaccel__rundir_destroy(state_rundir);
 	state_rundir[0] = '\0';
 
 	atomic_store(&initialized, false);
@@ -106,7 +106,7 @@ fail:
 	/* Undo the steps that succeeded; keep the log open long enough for
 	 * the caller to report the error. */
 	vaccel__plugins_unload_all();
-	vaccel__rundir_remove(state_rundir);
+	vaccel__rundir_destroy(state_rundir);
 	state_rundir[0] = '\0';
 	atomic_store(&has_config, false);
 	vaccel_config_release(&state_config);

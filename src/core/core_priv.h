@@ -23,6 +23,8 @@ int vaccel__rundir_create(char *buf, size_t size);
 int vaccel__rundir_create_child(const char *name, char *buf, size_t size);
 /* Removes a directory tree; failures only warn. */
 void vaccel__rundir_remove(const char *path);
+/* Unlocks and removes this process's run directory. */
+void vaccel__rundir_destroy(const char *path);
 
 /*
  * One registration of a resource with a session. Registration is M:N, so

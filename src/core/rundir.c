@@ -4,14 +4,30 @@
 #include "vaccel/core.h"
 #include "vaccel/error.h"
 #include "vaccel/log.h"
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * A live process holds an flock on <rundir>/.lock for as long as its run
+ * directory exists. A process killed with SIGKILL never removes its run
+ * directory, so the next bootstrap of any process of the same user removes
+ * every sibling whose lock it can take. flock works across PID namespaces
+ * (unlike checking PIDs), and the lock file only ever appears under its
+ * final name already locked (it is locked as .lock.new, then renamed), so a
+ * directory that is still being created is never mistaken for a dead one.
+ */
+#define LOCK_NAME ".lock"
+
+static int rundir_lock_fd = -1;
 
 /* Creates `path` (mode 0700) unless it already is a directory owned by us;
  * anything else there (a file, a link, someone else's directory) is
@@ -37,6 +53,73 @@ static int ensure_private_dir(const char *path)
 		return VACCEL_EACCES;
 	}
 	return VACCEL_OK;
+}
+
+static void reclaim_stale(const char *base)
+{
+	char path[PATH_MAX], lock[PATH_MAX];
+	struct dirent *e;
+	DIR *dir;
+	int fd;
+
+	dir = opendir(base);
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", base, e->d_name) >=
+			    (int)sizeof(path) ||
+		    snprintf(lock, sizeof(lock), "%s/" LOCK_NAME, path) >=
+			    (int)sizeof(lock))
+			continue;
+		fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			vaccel_info("Removing run directory %s of a process that is gone",
+				    path);
+			vaccel__rundir_remove(path);
+		}
+		close(fd);
+	}
+	closedir(dir);
+}
+
+/* Locks <dir>/.lock for the life of this process (see LOCK_NAME). Failure
+ * only costs the reclaiming of this directory after a crash. */
+static void lock_rundir(const char *dir)
+{
+	char tmp[PATH_MAX], lock[PATH_MAX];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/" LOCK_NAME ".new", dir) >=
+		    (int)sizeof(tmp) ||
+	    snprintf(lock, sizeof(lock), "%s/" LOCK_NAME, dir) >=
+		    (int)sizeof(lock))
+		return;
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		vaccel_warn("Could not create %s: %s", tmp, strerror(errno));
+		return;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || rename(tmp, lock) != 0) {
+		vaccel_warn("Could not lock run directory %s: %s", dir,
+			    strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	rundir_lock_fd = fd;
+}
+
+void vaccel__rundir_destroy(const char *path)
+{
+	if (rundir_lock_fd >= 0) {
+		close(rundir_lock_fd);
+		rundir_lock_fd = -1;
+	}
+	vaccel__rundir_remove(path);
 }
 
 int vaccel__rundir_create(char *buf, size_t size)
@@ -67,6 +150,7 @@ int vaccel__rundir_create(char *buf, size_t size)
 	ret = ensure_private_dir(base);
 	if (ret)
 		return ret;
+	reclaim_stale(base);
 
 	n = snprintf(buf, size, "%s/XXXXXX", base);
 	if (n < 0 || (size_t)n >= size) {
@@ -80,6 +164,7 @@ int vaccel__rundir_create(char *buf, size_t size)
 		buf[0] = '\0';
 		return ret;
 	}
+	lock_rundir(buf);
 	vaccel_debug("Created run directory %s", buf);
 	return VACCEL_OK;
 }

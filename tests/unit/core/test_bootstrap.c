@@ -3,6 +3,11 @@
  * VACCEL_BOOTSTRAP_ENABLED=0 so that it starts uninitialized. */
 
 #include "core_test.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void test_starts_uninitialized(void)
 {
@@ -132,6 +137,79 @@ static void test_cleanup_releases_leaks(void)
 	CHECK_INT(vaccel_resource_release(&r), VACCEL_EINVAL);
 }
 
-TEST_MAIN(test_starts_uninitialized, test_bootstrap_cleanup_twice,
+/* Makes a sibling run directory next to `rundir` holding a .lock file; when
+ * `holder` is set, a child process keeps the lock as a live owner would. */
+static pid_t make_sibling(const char *rundir, const char *name, bool holder,
+			  char *path, size_t size)
+{
+	char lock[4096];
+	const char *slash = strrchr(rundir, '/');
+	int fd, pipefd[2];
+	pid_t pid = 0;
+	char c;
+
+	snprintf(path, size, "%.*s/%s", (int)(slash - rundir), rundir, name);
+	if (mkdir(path, 0700) != 0)
+		return -1;
+	snprintf(lock, sizeof(lock), "%s/.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	if (fd < 0)
+		return -1;
+	if (holder) {
+		if (pipe(pipefd) != 0)
+			return -1;
+		pid = fork();
+		if (pid == 0) {
+			flock(fd, LOCK_EX);
+			c = 'L';
+			if (write(pipefd[1], &c, 1) != 1)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+		if (read(pipefd[0], &c, 1) != 1)
+			pid = -1;
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	close(fd);
+	return pid;
+}
+
+/* A process killed with SIGKILL leaves its run directory behind: the next
+ * bootstrap removes it, but never the directory of a live process. */
+static void test_stale_rundirs_reclaimed(void)
+{
+	char dead[4096], live[4096], mine[4096];
+	struct stat st;
+	pid_t holder;
+
+	REQUIRE(boot(NULL, VACCEL_LOG_ERROR, NULL, false, false) == VACCEL_OK);
+	snprintf(mine, sizeof(mine), "%s", vaccel_rundir());
+	REQUIRE(make_sibling(mine, "reclaim-dead-test", false, dead,
+			     sizeof(dead)) == 0);
+	holder = make_sibling(mine, "reclaim-live-test", true, live,
+			      sizeof(live));
+	REQUIRE(holder > 0);
+	CHECK_INT(vaccel_cleanup(), VACCEL_OK);
+
+	CHECK_INT(boot(NULL, VACCEL_LOG_ERROR, NULL, false, false), VACCEL_OK);
+	CHECK(stat(dead, &st) != 0);
+	CHECK(stat(live, &st) == 0);
+	/* Our own directory is locked too: a second bootstrap elsewhere would
+	 * keep it; after cleanup it is gone. */
+	REQUIRE(vaccel_rundir());
+	snprintf(mine, sizeof(mine), "%s/.lock", vaccel_rundir());
+	CHECK(stat(mine, &st) == 0);
+	CHECK_INT(vaccel_cleanup(), VACCEL_OK);
+
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	CHECK_INT(boot(NULL, VACCEL_LOG_ERROR, NULL, false, false), VACCEL_OK);
+	CHECK(stat(live, &st) != 0);
+	CHECK_INT(vaccel_cleanup(), VACCEL_OK);
+}
+
+TEST_MAIN(test_starts_uninitialized, test_stale_rundirs_reclaimed, test_bootstrap_cleanup_twice,
 	  test_plugins_loaded_and_unloaded,
 	  test_failed_bootstrap_is_remembered, test_cleanup_releases_leaks)
