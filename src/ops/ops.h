@@ -38,6 +38,23 @@
 		}                                                             \
 	} while (0)
 
+/*
+ * The checks every torch, TF and TFLite model op starts with: `sess` is a
+ * valid session and `model` a MODEL resource registered with it. Returns
+ * VACCEL_EINVAL or VACCEL_EPERM with a log line naming `func` otherwise.
+ */
+static inline int vaccel__ops_check_model(struct vaccel_session *sess,
+					  struct vaccel_resource *model,
+					  const char *func)
+{
+	int ret = vaccel__session_check(sess, func);
+
+	if (ret)
+		return ret;
+	return vaccel__session_check_resource(sess, model,
+					      VACCEL_RESOURCE_MODEL, func);
+}
+
 /* Checks an argument list passed to an op (exec, opencv, genop): the count
  * is not negative, the array is non-NULL when the count is positive and
  * every argument with a non-zero size has a buffer. `what` ("read",

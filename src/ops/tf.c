@@ -22,11 +22,7 @@ int vaccel_tf_model_load(struct vaccel_session *sess,
 {
 	int ret;
 
-	ret = vaccel__session_check(sess, __func__);
-	if (ret)
-		return ret;
-	ret = vaccel__session_check_resource(sess, model,
-					     VACCEL_RESOURCE_MODEL, __func__);
+	ret = vaccel__ops_check_model(sess, model, __func__);
 	if (ret)
 		return ret;
 	ret = check_status(status, __func__);
@@ -44,11 +40,7 @@ int vaccel_tf_model_unload(struct vaccel_session *sess,
 {
 	int ret;
 
-	ret = vaccel__session_check(sess, __func__);
-	if (ret)
-		return ret;
-	ret = vaccel__session_check_resource(sess, model,
-					     VACCEL_RESOURCE_MODEL, __func__);
+	ret = vaccel__ops_check_model(sess, model, __func__);
 	if (ret)
 		return ret;
 	ret = check_status(status, __func__);
@@ -92,11 +84,7 @@ int vaccel_tf_model_run(struct vaccel_session *sess,
 {
 	int ret;
 
-	ret = vaccel__session_check(sess, __func__);
-	if (ret)
-		return ret;
-	ret = vaccel__session_check_resource(sess, model,
-					     VACCEL_RESOURCE_MODEL, __func__);
+	ret = vaccel__ops_check_model(sess, model, __func__);
 	if (ret)
 		return ret;
 	ret = check_status(status, __func__);

@@ -11,11 +11,7 @@ int vaccel_tflite_model_load(struct vaccel_session *sess,
 {
 	int ret;
 
-	ret = vaccel__session_check(sess, __func__);
-	if (ret)
-		return ret;
-	ret = vaccel__session_check_resource(sess, model,
-					     VACCEL_RESOURCE_MODEL, __func__);
+	ret = vaccel__ops_check_model(sess, model, __func__);
 	if (ret)
 		return ret;
 
@@ -29,11 +25,7 @@ int vaccel_tflite_model_unload(struct vaccel_session *sess,
 {
 	int ret;
 
-	ret = vaccel__session_check(sess, __func__);
-	if (ret)
-		return ret;
-	ret = vaccel__session_check_resource(sess, model,
-					     VACCEL_RESOURCE_MODEL, __func__);
+	ret = vaccel__ops_check_model(sess, model, __func__);
 	if (ret)
 		return ret;
 
@@ -77,11 +69,7 @@ int vaccel_tflite_model_run(struct vaccel_session *sess,
 {
 	int ret;
 
-	ret = vaccel__session_check(sess, __func__);
-	if (ret)
-		return ret;
-	ret = vaccel__session_check_resource(sess, model,
-					     VACCEL_RESOURCE_MODEL, __func__);
+	ret = vaccel__ops_check_model(sess, model, __func__);
 	if (ret)
 		return ret;
 	if (!status) {

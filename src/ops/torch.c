@@ -46,11 +46,7 @@ int vaccel_torch_model_load(struct vaccel_session *sess,
 {
 	int ret;
 
-	ret = vaccel__session_check(sess, __func__);
-	if (ret)
-		return ret;
-	ret = vaccel__session_check_resource(sess, model,
-					     VACCEL_RESOURCE_MODEL, __func__);
+	ret = vaccel__ops_check_model(sess, model, __func__);
 	if (ret)
 		return ret;
 
@@ -68,11 +64,7 @@ int vaccel_torch_model_run(struct vaccel_session *sess,
 {
 	int ret;
 
-	ret = vaccel__session_check(sess, __func__);
-	if (ret)
-		return ret;
-	ret = vaccel__session_check_resource(sess, model,
-					     VACCEL_RESOURCE_MODEL, __func__);
+	ret = vaccel__ops_check_model(sess, model, __func__);
 	if (ret)
 		return ret;
 	if (run_options && run_options->size > 0 && !run_options->data) {
