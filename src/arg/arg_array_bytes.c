@@ -62,6 +62,28 @@ static int set_bytes(struct vaccel_arg_array *array, const char *func,
 }
 
 /* Checks a CUSTOM or serialized argument's custom id. */
+/* The getter twin of set_bytes: hands out the next argument's buffer and
+ * size when it has `type` (VACCEL__ARG_ANY_TYPE: any) and advances. */
+static int get_bytes(struct vaccel_arg_array *array, const char *func,
+		     vaccel_arg_type_t type, void **buf, size_t *size)
+{
+	struct vaccel_arg *arg;
+	int ret;
+
+	if (!buf || !size) {
+		vaccel_error("%s: NULL %s", func, !buf ? "buf" : "size");
+		return VACCEL_EINVAL;
+	}
+	ret = vaccel__arg_array_expect(array, func, type, VACCEL__ARG_SIZE_ANY,
+				       0, &arg);
+	if (ret)
+		return ret;
+	*buf = arg->buf;
+	*size = arg->size;
+	array->position++;
+	return VACCEL_OK;
+}
+
 static int check_custom_id(const struct vaccel_arg_array *array,
 			   const char *func, const struct vaccel_arg *arg,
 			   uint32_t expected_id)
@@ -161,21 +183,7 @@ free_buf:
 int vaccel_arg_array_get_raw(struct vaccel_arg_array *array, void **buf,
 			     size_t *size)
 {
-	struct vaccel_arg *arg;
-	int ret;
-
-	if (!buf || !size) {
-		vaccel_error("%s: NULL %s", __func__, !buf ? "buf" : "size");
-		return VACCEL_EINVAL;
-	}
-	ret = vaccel__arg_array_expect(array, __func__, VACCEL__ARG_ANY_TYPE,
-				       VACCEL__ARG_SIZE_ANY, 0, &arg);
-	if (ret)
-		return ret;
-	*buf = arg->buf;
-	*size = arg->size;
-	array->position++;
-	return VACCEL_OK;
+	return get_bytes(array, __func__, VACCEL__ARG_ANY_TYPE, buf, size);
 }
 
 int vaccel_arg_array_get_string(struct vaccel_arg_array *array, char **str)
@@ -210,21 +218,7 @@ int vaccel_arg_array_get_string(struct vaccel_arg_array *array, char **str)
 int vaccel_arg_array_get_buffer(struct vaccel_arg_array *array, void **buf,
 				size_t *size)
 {
-	struct vaccel_arg *arg;
-	int ret;
-
-	if (!buf || !size) {
-		vaccel_error("%s: NULL %s", __func__, !buf ? "buf" : "size");
-		return VACCEL_EINVAL;
-	}
-	ret = vaccel__arg_array_expect(array, __func__, VACCEL_ARG_BUFFER,
-				       VACCEL__ARG_SIZE_ANY, 0, &arg);
-	if (ret)
-		return ret;
-	*buf = arg->buf;
-	*size = arg->size;
-	array->position++;
-	return VACCEL_OK;
+	return get_bytes(array, __func__, VACCEL_ARG_BUFFER, buf, size);
 }
 
 int vaccel_arg_array_get_custom(struct vaccel_arg_array *array,
