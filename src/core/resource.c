@@ -29,60 +29,74 @@ static bool type_valid(vaccel_resource_type_t type)
 
 /* --- registry --------------------------------------------------------- */
 
+/* The first live resource for which match(r, key) holds, or NULL. */
+static struct vaccel_resource *
+find_live(bool (*match)(const struct vaccel_resource *r, const void *key),
+	  const void *key)
+{
+	struct vaccel_resource *found = NULL;
+	struct vaccel_list_entry *pos;
+
+	pthread_mutex_lock(&resources_lock);
+	vaccel__list_for_each(pos, &resources) {
+		struct vaccel_resource *r =
+			vaccel__container_of(pos, struct vaccel_resource, entry);
+
+		if (match(r, key)) {
+			found = r;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&resources_lock);
+	return found;
+}
+
+static bool has_id(const struct vaccel_resource *r, const void *key)
+{
+	return r->id == *(const vaccel_id_t *)key;
+}
+
+static bool has_type(const struct vaccel_resource *r, const void *key)
+{
+	return r->type == *(const vaccel_resource_type_t *)key;
+}
+
 int vaccel_resource_get_by_id(struct vaccel_resource **res, vaccel_id_t id)
 {
-	struct vaccel_list_entry *pos;
-	int ret = VACCEL_ENOENT;
+	struct vaccel_resource *r;
 
 	if (!res || id <= 0) {
 		vaccel_error("vaccel_resource_get_by_id: %s",
 			     !res ? "res is NULL" : "invalid id");
 		return VACCEL_EINVAL;
 	}
-	pthread_mutex_lock(&resources_lock);
-	vaccel__list_for_each(pos, &resources) {
-		struct vaccel_resource *r =
-			vaccel__container_of(pos, struct vaccel_resource, entry);
-
-		if (r->id == id) {
-			*res = r;
-			ret = VACCEL_OK;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&resources_lock);
-	if (ret)
+	r = find_live(has_id, &id);
+	if (!r) {
 		vaccel_debug("No live resource with id %lld", (long long)id);
-	return ret;
+		return VACCEL_ENOENT;
+	}
+	*res = r;
+	return VACCEL_OK;
 }
 
 int vaccel_resource_get_by_type(struct vaccel_resource **res,
 				vaccel_resource_type_t type)
 {
-	struct vaccel_list_entry *pos;
-	int ret = VACCEL_ENOENT;
+	struct vaccel_resource *r;
 
 	if (!res || !type_valid(type)) {
 		vaccel_error("vaccel_resource_get_by_type: %s",
 			     !res ? "res is NULL" : "invalid type");
 		return VACCEL_EINVAL;
 	}
-	pthread_mutex_lock(&resources_lock);
-	vaccel__list_for_each(pos, &resources) {
-		struct vaccel_resource *r =
-			vaccel__container_of(pos, struct vaccel_resource, entry);
-
-		if (r->type == type) {
-			*res = r;
-			ret = VACCEL_OK;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&resources_lock);
-	if (ret)
+	r = find_live(has_type, &type);
+	if (!r) {
 		vaccel_debug("No live %s resource",
 			     vaccel_resource_type_to_str(type));
-	return ret;
+		return VACCEL_ENOENT;
+	}
+	*res = r;
+	return VACCEL_OK;
 }
 
 int vaccel_resource_get_all_by_type(struct vaccel_resource ***res,
