@@ -4,29 +4,40 @@
  * more addresses and runs their ops on this host's plugins. See
  * docs/remote.md.
  */
-#include "agent.h"
+#include "supervisor.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_LISTENERS 16
 
 struct agent agent = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.lim = {
 		.max_frame = RPC_FRAME_DEFAULT,
 		.max_sessions = 64,
 		.max_resources = 256,
 		.max_upload = 2ull << 30,
 		.max_conns = 1024,
+		.max_unauthed = 64,
+		.handshake_timeout_ms = 10000,
+		.idle_timeout_ms = 300000,
+		.spare_workers = 2,
+		.max_inflight = 16,
+		.tenant_max_sessions = 256,
+		.tenant_max_bytes = 8ull << 30,
+		.tenant_max_ops = 16,
+		.tenant_max_conns = 64,
+		.max_tenants = 1024,
 	},
+	.supervisor_sock = -1,
+	.shm_max = 64ull << 20,
 };
 
 static void usage(FILE *f)
@@ -37,23 +48,55 @@ static void usage(FILE *f)
 		"\n"
 		"  -a, --address ADDR         listen on ADDR (repeatable; default tcp://127.0.0.1:65500)\n"
 		"                             unix:///path, unix://@name, tcp://host:port,\n"
-		"                             vsock://CID:PORT (CID 'any' for all), hvsock:///uds:PORT\n"
+		"                             vsock://CID:PORT (CID 'any' for all), hvsock:///uds:PORT,\n"
+		"                             virtio:///path.sock (a QEMU virtio-serial chardev socket)\n"
 		"  -p, --plugins LIST         ':'-separated host plugins (default: VACCEL_PLUGINS)\n"
-		"  -l, --log-level N          1=error 2=warn 3=info 4=debug (default: VACCEL_LOG_LEVEL)\n"
+		"  -l, --log-level N          1=error 2=warn 3=info 4=debug 5=trace (default: VACCEL_LOG_LEVEL)\n"
 		"      --max-frame BYTES      largest frame accepted (default 4194304)\n"
 		"      --max-sessions N       sessions per connection (default 64)\n"
 		"      --max-resources N      resources per connection (default 256)\n"
 		"      --max-upload-bytes B   uploaded resource bytes per connection (default 2147483648)\n"
-		"      --max-connections N    concurrent connections (default 1024)\n"
+		"      --max-connections N    served connections, one worker process each (default 1024)\n"
+		"      --max-unauthenticated N  connections still in their handshake (default 64;\n"
+		"                             the oldest is dropped for a new one)\n"
+		"      --handshake-timeout S  seconds a connection has for HELLO/AUTH (default 10; 0 = none)\n"
+		"      --idle-timeout S       close a connection that holds no session or resource and\n"
+		"                             sends nothing for S seconds (default 300; 0 = never)\n"
+		"      --spare-workers N      idle workers kept forked in advance (default 2)\n"
+		"      --max-inflight N       requests of one connection that run at once, each on\n"
+		"                             its own thread of the worker (default 16; 1 = in order)\n"
+		"      --poll-us N            a worker spins up to N microseconds on its connection\n"
+		"                             before sleeping for the next request (default 0: off)\n"
+		"      --shm-max-bytes B      largest shared-memory region one UNIX socket client may\n"
+		"                             map (default 67108864; counted in --tenant-max-bytes)\n"
+		"      --no-shm               no shared-memory regions: every byte travels on the socket\n"
+		"      --admin-stats          STATS reports the whole agent to every client\n"
+		"                             (default: each client sees only its own connection)\n"
 		"      --ready-fd FD          write 'LISTEN <addr>' lines and 'READY' to FD, then close it\n"
 		"      --token-file PATH      require every client to present the token in PATH\n"
 		"                             (default: VACCEL_AGENT_TOKEN when set; none otherwise)\n"
-		"      --exec-allow PATH      let exec run functions of the library PATH (repeatable;\n"
-		"                             compared by canonical real path). Default: exec refused\n"
-		"      --exec-allow-uploaded  let exec_with_resource run libraries clients upload\n"
-		"                             (they run with this agent's rights). Default: refused\n"
+		"      --tenants DIR          each file of DIR (mode 0600, the agent's user's) holds one\n"
+		"                             tenant's token; a client belongs to the tenant whose token\n"
+		"                             it presents. Re-read when DIR changes and on SIGHUP; the\n"
+		"                             connections of a removed tenant are closed\n"
+		"      --tenant-max-sessions N  sessions of one tenant's connections together (default 256)\n"
+		"      --tenant-max-bytes B   uploaded resource bytes of one tenant (default 8589934592)\n"
+		"      --tenant-max-ops N     ops one tenant runs at once (default 16)\n"
+		"      --tenant-max-connections N  connections of one tenant (default 64)\n"
+		"      --max-tenants N        tenants the agent keeps (default 1024)\n"
+		"      --socket-mode MODE     permissions of the UNIX socket files (octal; default 0600)\n"
+		"      --probe ADDR           health probe: ask the agent at ADDR for a HELLO and exit\n"
+		"                             0 when it answers, 1 when it does not (nothing is served)\n"
+		"      --exec-allow LIB[:SYM,...]  let plugins load the library LIB for exec (repeatable;\n"
+		"                             compared by canonical real path, or by SHA-256 for an\n"
+		"                             uploaded copy) and run the functions it defines, or\n"
+		"                             only SYM,... Default: no library may be loaded\n"
+		"      --exec-allow-uploaded  let exec_with_resource run any library a client uploads\n"
+		"                             (it runs with this agent's rights). Default: refused\n"
 		"  -h, --help                 show this help\n"
 		"\n"
+		"Each served connection has its own worker process: a plugin that crashes\n"
+		"on a client's input ends that connection only.\n"
 		"SIGTERM/SIGINT: stop accepting, let calls in flight finish, release every\n"
 		"client's sessions and resources, remove UNIX socket files, exit 0.\n");
 }
@@ -84,12 +127,18 @@ struct options {
 	long log_level;
 	int ready_fd;
 	const char *token_file;
+	const char *tenants_dir;
+	long socket_mode;
+	const char *probe;
 };
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { MAX_FRAME = 256, MAX_SESS, MAX_RES, MAX_UP, MAX_CONNS, READY,
-	       TOKEN_FILE, EXEC_ALLOW, EXEC_UPLOADED };
+	       TOKEN_FILE, EXEC_ALLOW, EXEC_UPLOADED, MAX_UNAUTHED, HS_TIMEOUT,
+	       IDLE_TIMEOUT, ADMIN_STATS, SPARES, TENANTS, T_SESS, T_BYTES,
+	       T_OPS, T_CONNS, MAX_TENANTS, SOCKET_MODE, PROBE, POLL_US,
+	       MAX_INFLIGHT, SHM_MAX, NO_SHM };
 	static const struct option longopts[] = {
 		{ "address", required_argument, NULL, 'a' },
 		{ "plugins", required_argument, NULL, 'p' },
@@ -103,6 +152,23 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "token-file", required_argument, NULL, TOKEN_FILE },
 		{ "exec-allow", required_argument, NULL, EXEC_ALLOW },
 		{ "exec-allow-uploaded", no_argument, NULL, EXEC_UPLOADED },
+		{ "max-unauthenticated", required_argument, NULL, MAX_UNAUTHED },
+		{ "handshake-timeout", required_argument, NULL, HS_TIMEOUT },
+		{ "idle-timeout", required_argument, NULL, IDLE_TIMEOUT },
+		{ "admin-stats", no_argument, NULL, ADMIN_STATS },
+		{ "spare-workers", required_argument, NULL, SPARES },
+		{ "tenants", required_argument, NULL, TENANTS },
+		{ "tenant-max-sessions", required_argument, NULL, T_SESS },
+		{ "tenant-max-bytes", required_argument, NULL, T_BYTES },
+		{ "tenant-max-ops", required_argument, NULL, T_OPS },
+		{ "tenant-max-connections", required_argument, NULL, T_CONNS },
+		{ "max-tenants", required_argument, NULL, MAX_TENANTS },
+		{ "socket-mode", required_argument, NULL, SOCKET_MODE },
+		{ "probe", required_argument, NULL, PROBE },
+		{ "poll-us", required_argument, NULL, POLL_US },
+		{ "max-inflight", required_argument, NULL, MAX_INFLIGHT },
+		{ "shm-max-bytes", required_argument, NULL, SHM_MAX },
+		{ "no-shm", no_argument, NULL, NO_SHM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -169,6 +235,95 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case EXEC_UPLOADED:
 			agent.exec_allow_uploaded = true;
 			break;
+		case MAX_UNAUTHED:
+			if (parse_u64(optarg, "max unauthenticated", 1, 65536,
+				      &v))
+				return -1;
+			agent.lim.max_unauthed = (uint32_t)v;
+			break;
+		case HS_TIMEOUT:
+			if (parse_u64(optarg, "handshake timeout", 0, 86400, &v))
+				return -1;
+			agent.lim.handshake_timeout_ms = (uint32_t)v * 1000;
+			break;
+		case IDLE_TIMEOUT:
+			if (parse_u64(optarg, "idle timeout", 0, 86400, &v))
+				return -1;
+			agent.lim.idle_timeout_ms = (uint32_t)v * 1000;
+			break;
+		case ADMIN_STATS:
+			agent.admin_stats = true;
+			break;
+		case MAX_INFLIGHT:
+			if (parse_u64(optarg, "max inflight", 1, 1024, &v))
+				return -1;
+			agent.lim.max_inflight = (uint32_t)v;
+			break;
+		case POLL_US:
+			if (parse_u64(optarg, "poll us", 0, 1000000, &v))
+				return -1;
+			agent.lim.poll_us = (uint32_t)v;
+			break;
+		case SHM_MAX:
+			if (parse_u64(optarg, "shm max bytes", RPC_FRAME_MIN,
+				      UINT64_MAX / 2, &v))
+				return -1;
+			agent.shm_max = v;
+			break;
+		case NO_SHM:
+			agent.shm_max = 0;
+			break;
+		case SPARES:
+			if (parse_u64(optarg, "spare workers", 0, 64, &v))
+				return -1;
+			agent.lim.spare_workers = (uint32_t)v;
+			break;
+		case TENANTS:
+			o->tenants_dir = optarg;
+			break;
+		case T_SESS:
+			if (parse_u64(optarg, "tenant max sessions", 1, 1u << 24, &v))
+				return -1;
+			agent.lim.tenant_max_sessions = (uint32_t)v;
+			break;
+		case T_BYTES:
+			if (parse_u64(optarg, "tenant max bytes", 0,
+				      UINT64_MAX / 2, &v))
+				return -1;
+			agent.lim.tenant_max_bytes = v;
+			break;
+		case T_OPS:
+			if (parse_u64(optarg, "tenant max ops", 1, 65536, &v))
+				return -1;
+			agent.lim.tenant_max_ops = (uint32_t)v;
+			break;
+		case T_CONNS:
+			if (parse_u64(optarg, "tenant max connections", 1, 65536,
+				      &v))
+				return -1;
+			agent.lim.tenant_max_conns = (uint32_t)v;
+			break;
+		case MAX_TENANTS:
+			if (parse_u64(optarg, "max tenants", 1, 65536, &v))
+				return -1;
+			agent.lim.max_tenants = (uint32_t)v;
+			break;
+		case SOCKET_MODE: {
+			char *end;
+
+			errno = 0;
+			o->socket_mode = strtol(optarg, &end, 8);
+			if (errno || end == optarg || *end ||
+			    o->socket_mode < 0 || o->socket_mode > 0777) {
+				fprintf(stderr, "vaccel-agent: invalid socket mode '%s' (expected octal 0..0777)\n",
+					optarg);
+				return -1;
+			}
+			break;
+		}
+		case PROBE:
+			o->probe = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -187,125 +342,22 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Joins the threads of closed connections and frees them. With `all`,
- * waits for every connection. */
-static void reap(bool all)
+/* Threads of this process (-1 if unknown): the template should have none
+ * but this one, or a worker forked from it could inherit a lock another
+ * thread held. */
+static int count_threads(void)
 {
-	struct agent_conn **pp, *c;
+	char line[128];
+	int n = -1;
+	FILE *f = fopen("/proc/self/status", "r");
 
-	pthread_mutex_lock(&agent.lock);
-	pp = &agent.conns;
-	while ((c = *pp)) {
-		if (all || atomic_load(&c->done)) {
-			*pp = c->next;
-			pthread_mutex_unlock(&agent.lock);
-			pthread_join(c->thread, NULL);
-			free(c);
-			pthread_mutex_lock(&agent.lock);
-			pp = &agent.conns;
-			continue;
-		}
-		pp = &c->next;
-	}
-	pthread_mutex_unlock(&agent.lock);
-}
-
-static void start_conn(struct vaccel_listener *l, struct vaccel_stream *s)
-{
-	struct agent_conn *c;
-
-	if (atomic_load(&agent.nr_conns) >= agent.lim.max_conns) {
-		vaccel_warn("agent: connection limit %u reached, refusing a client on %s",
-			    agent.lim.max_conns, l->bound);
-		vaccel__stream_close(s);
-		return;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c) {
-		c->sess = calloc(agent.lim.max_sessions, sizeof(*c->sess));
-		c->res = calloc(agent.lim.max_resources, sizeof(*c->res));
-	}
-	if (!c || !c->sess || !c->res ||
-	    rpc_conn_init(&c->rc, s, agent.lim.max_frame)) {
-		vaccel_error("agent: out of memory for a connection on %s",
-			     l->bound);
-		if (c) {
-			free(c->sess);
-			free(c->res);
-		}
-		free(c);
-		vaccel__stream_close(s);
-		return;
-	}
-	c->peer_max_frame = RPC_FRAME_MIN;
-	pthread_mutex_lock(&agent.lock);
-	c->id = ++agent.next_conn_id;
-	atomic_fetch_add(&agent.nr_conns, 1);
-	if (pthread_create(&c->thread, NULL, agent_conn_main, c)) {
-		atomic_fetch_sub(&agent.nr_conns, 1);
-		pthread_mutex_unlock(&agent.lock);
-		vaccel_error("agent: cannot start a thread for a client on %s",
-			     l->bound);
-		rpc_conn_release(&c->rc);
-		free(c->sess);
-		free(c->res);
-		free(c);
-		return;
-	}
-	c->next = agent.conns;
-	agent.conns = c;
-	pthread_mutex_unlock(&agent.lock);
-	vaccel_info("agent: conn %llu accepted on %s",
-		    (unsigned long long)c->id, l->bound);
-}
-
-static int serve(struct vaccel_listener *ls, int nr, int sfd)
-{
-	struct pollfd pfd[MAX_LISTENERS + 1];
-
-	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-	for (int i = 0; i < nr; i++)
-		pfd[i + 1] = (struct pollfd){ .fd = ls[i].fd, .events = POLLIN };
-	for (;;) {
-		int n = poll(pfd, (nfds_t)nr + 1, 1000);
-
-		if (n < 0 && errno != EINTR) {
-			vaccel_error("agent: poll: %s", strerror(errno));
-			return -1;
-		}
-		if (n > 0 && (pfd[0].revents & POLLIN)) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				fprintf(stderr, "vaccel-agent: signal %u, shutting down\n",
-					si.ssi_signo);
-			return 0;
-		}
-		for (int i = 0; n > 0 && i < nr; i++) {
-			struct vaccel_stream s;
-
-			if (!(pfd[i + 1].revents & POLLIN))
-				continue;
-			if (vaccel__transport_accept(&ls[i], &s) == VACCEL_OK)
-				start_conn(&ls[i], &s);
-		}
-		reap(false);
-	}
-}
-
-/* Stops every connection: reads end (so idle clients are dropped and a
- * call in flight still sends its reply), then waits for the threads. */
-static void stop_all(void)
-{
-	struct agent_conn *c;
-
-	atomic_store(&agent.stopping, true);
-	pthread_mutex_lock(&agent.lock);
-	for (c = agent.conns; c; c = c->next)
-		if (!atomic_load(&c->done))
-			vaccel__stream_shutdown(&c->rc.s);
-	pthread_mutex_unlock(&agent.lock);
-	reap(true);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
 }
 
 static int setup_vaccel(const struct options *o)
@@ -331,43 +383,70 @@ static int setup_vaccel(const struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .ready_fd = -1 };
+	struct options o = { .ready_fd = -1, .socket_mode = -1 };
 	struct vaccel_listener ls[MAX_LISTENERS];
 	const char *tmp = getenv("TMPDIR");
 	sigset_t set;
-	int nr = 0, sfd, ret = 1;
+	int nr = 0, sfd, threads, ret = 1;
 
-	if (parse_args(argc, argv, &o) || agent_token_load(o.token_file)) {
+	if (parse_args(argc, argv, &o) || agent_policy_install()) {
 		agent_policy_release();
 		return 2;
 	}
+	if (o.probe)
+		return agent_probe(o.probe);
 	if (agent.nr_exec_allow || agent.exec_allow_uploaded)
 		fprintf(stderr, "vaccel-agent: exec enabled for %zu allowed librar%s%s\n",
 			agent.nr_exec_allow,
 			agent.nr_exec_allow == 1 ? "y" : "ies",
 			agent.exec_allow_uploaded ? " and uploaded libraries" : "");
-	/* Signals are taken synchronously through a signalfd; every thread
-	 * created later inherits the mask. */
+	/* Signals are taken synchronously through a signalfd; workers
+	 * inherit the mask (the supervisor stops them). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		perror("vaccel-agent: signalfd");
 		return 1;
 	}
 	if (setup_vaccel(&o)) {
-		fprintf(stderr, "vaccel-agent: vAccel bootstrap failed (check --plugins / VACCEL_PLUGINS)\n");
+		fprintf(stderr, "vaccel-agent: %s (check --plugins / VACCEL_PLUGINS)\n",
+			vaccel_last_error_message());
 		goto out_sfd;
 	}
+	/* After the bootstrap: a refused tenant file is an error line of
+	 * the agent's log. */
+	if (agent_tenants_init(o.token_file, o.tenants_dir)) {
+		ret = 2;
+		goto out_sfd;
+	}
+	/* Workers are forked from this process. A thread a plugin started
+	 * in init() does not exist in them: it must cope with fork (libtorch's
+	 * thread pool does), see docs/plugins.md. */
+	threads = count_threads();
+	if (threads > 1)
+		vaccel_info("agent: the template has %d threads after loading the plugins",
+			    threads);
 	if (agent_workdir_create(tmp && tmp[0] ? tmp : "/tmp"))
 		goto out_sfd;
+	if (agent_table_create(agent.lim.max_conns))
+		goto out_workdir;
 	for (; nr < o.nr_addrs; nr++) {
 		if (vaccel__transport_listen(o.addrs[nr], &ls[nr])) {
 			fprintf(stderr, "vaccel-agent: cannot listen on %s\n",
 				o.addrs[nr]);
+			goto out_listeners;
+		}
+		if (o.socket_mode >= 0 && !strncmp(ls[nr].bound, "unix:///", 8) &&
+		    chmod(ls[nr].bound + 7, (mode_t)o.socket_mode)) {
+			fprintf(stderr, "vaccel-agent: cannot chmod %s: %s\n",
+				ls[nr].bound + 7, strerror(errno));
+			nr++;
 			goto out_listeners;
 		}
 		fprintf(stderr, "vaccel-agent: listening on %s\n", ls[nr].bound);
@@ -382,14 +461,16 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 	}
-	ret = serve(ls, nr, sfd) ? 1 : 0;
-	stop_all();
+	ret = agent_supervisor_run(ls, nr, sfd) ? 1 : 0;
 out_listeners:
 	while (nr--)
 		vaccel__listener_close(&ls[nr]);
+	agent_table_destroy();
+out_workdir:
 	agent_workdir_remove();
 out_sfd:
 	close(sfd);
+	agent_tenants_release();
 	agent_policy_release();
 	return ret;
 }

@@ -60,20 +60,30 @@ static int upload_prepare(struct agent_conn *c, struct upload *u)
 					  (unsigned long long)m->blobs[0].size);
 		return VACCEL_OK;
 	}
-	if (snprintf(u->dir, sizeof(u->dir), "%s/c%llu-r%llu", agent.workdir,
-		     (unsigned long long)c->id,
-		     (unsigned long long)++c->next_upload) >=
-	    (int)sizeof(u->dir)) {
-		u->dir[0] = '\0';
-		return agent_fail(c, VACCEL_ENAMETOOLONG,
-				  "upload directory path too long");
+	{
+		char conn_dir[PATH_MAX];
+		int ret = agent_conn_dir(c->id, conn_dir, sizeof(conn_dir));
+
+		if (ret)
+			return agent_fail(c, ret,
+					  "cannot create the connection's upload directory");
+		if (snprintf(u->dir, sizeof(u->dir), "%s/r%llu", conn_dir,
+			     (unsigned long long)++c->next_upload) >=
+		    (int)sizeof(u->dir)) {
+			u->dir[0] = '\0';
+			return agent_fail(c, VACCEL_ENAMETOOLONG,
+					  "upload directory path too long");
+		}
 	}
 	if (mkdir(u->dir, 0700) < 0) {
 		int err = errno;
 
+		vaccel_error("agent: conn %llu: cannot create %s: %s",
+			     (unsigned long long)c->id, u->dir, strerror(err));
 		u->dir[0] = '\0';
-		return agent_fail(c, VACCEL_EIO, "cannot create %s: %s",
-				  u->dir, strerror(err));
+		return agent_fail(c, VACCEL_EIO,
+				  "cannot create the upload directory: %s",
+				  strerror(err));
 	}
 	u->paths = calloc(m->nr_blobs, sizeof(*u->paths));
 	u->fds = malloc(m->nr_blobs * sizeof(*u->fds));
@@ -95,11 +105,16 @@ static int upload_prepare(struct agent_conn *c, struct upload *u)
 				 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 					 O_NOFOLLOW,
 				 0600);
+		/* The message names the blob as the client did, never the
+		 * host path it would have had. */
 		if (u->fds[i] < 0)
 			return agent_fail(c, errno == EEXIST ? VACCEL_EEXIST :
 							       VACCEL_EIO,
-					  "cannot create blob %u '%s': %s", i,
-					  u->paths[i], strerror(errno));
+					  "cannot create blob %u '%.*s': %s", i,
+					  (int)b->name_len, b->name,
+					  errno == EEXIST ?
+						  "another blob of this resource has that name" :
+						  strerror(errno));
 	}
 	return VACCEL_OK;
 }
@@ -139,6 +154,13 @@ static int upload_receive(struct agent_conn *c, struct upload *u,
 			if (rpc_conn_recv(&c->rc, c->body, h.length) ||
 			    rpc_chunk_decode(c->body, h.length, &ch))
 				return AGENT_CLOSE;
+			if (ch.len > RPC_CHUNK_MAX) {
+				vaccel_warn("agent: conn %llu: chunk of %llu bytes exceeds the %u byte chunk limit",
+					    (unsigned long long)c->id,
+					    (unsigned long long)ch.len,
+					    RPC_CHUNK_MAX);
+				return AGENT_CLOSE;
+			}
 			if (ch.blob != i || ch.offset != off || ch.len == 0 ||
 			    ch.len > size - off) {
 				vaccel_warn("agent: conn %llu: chunk for blob %u offset %llu (%llu bytes) where blob %u offset %llu of %llu was expected",
@@ -201,9 +223,9 @@ static int create_resource(struct agent_conn *c, struct upload *u,
 						m->nr_blobs, type);
 	}
 	if (ret)
-		return agent_fail(c, ret, "cannot create a %s resource of %u blobs",
-				  vaccel_resource_type_to_str((int)type),
-				  m->nr_blobs);
+		return agent_fail_host(c, ret, "cannot create a %s resource of %u blobs",
+				       vaccel_resource_type_to_str((int)type),
+				       m->nr_blobs);
 	return VACCEL_OK;
 }
 
@@ -213,6 +235,7 @@ static int register_new(struct agent_conn *c, const struct rpc_hdr *h,
 {
 	struct upload u = { .m = m };
 	struct vaccel_resource *res = NULL;
+	char *dir = NULL;
 	uint64_t total = 0;
 	int ret;
 
@@ -225,10 +248,13 @@ static int register_new(struct agent_conn *c, const struct rpc_hdr *h,
 	if (m->res_type >= VACCEL_RESOURCE_MAX)
 		return agent_fail(c, VACCEL_EINVAL, "bad resource type %u",
 				  m->res_type);
-	if (c->nr_res >= agent.lim.max_resources)
-		return agent_fail(c, VACCEL_EUSERS,
+	ret = agent_res_reserve(c);
+	if (ret == VACCEL_EUSERS)
+		return agent_fail(c, ret,
 				  "resource limit of %u per connection reached",
 				  agent.lim.max_resources);
+	if (ret)
+		return agent_fail(c, ret, "out of memory for a resource");
 	if (total > agent.lim.max_upload ||
 	    c->upload_bytes + total > agent.lim.max_upload)
 		return agent_fail(c, VACCEL_ENOSPC,
@@ -236,6 +262,9 @@ static int register_new(struct agent_conn *c, const struct rpc_hdr *h,
 				  (unsigned long long)total,
 				  (unsigned long long)agent.lim.max_upload,
 				  (unsigned long long)c->upload_bytes);
+	ret = agent_tenant_take(c, AGENT_USE_BYTES, total);
+	if (ret)
+		return ret;
 	ret = upload_prepare(c, &u);
 	if (ret)
 		goto fail;
@@ -246,19 +275,25 @@ static int register_new(struct agent_conn *c, const struct rpc_hdr *h,
 	ret = create_resource(c, &u, &res);
 	if (ret)
 		goto fail;
+	if (u.dir[0]) {
+		dir = strdup(u.dir);
+		if (!dir) {
+			vaccel_resource_delete(res);
+			ret = agent_fail(c, VACCEL_ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
 	ret = vaccel_resource_register(res, s->s);
 	if (ret) {
 		vaccel_resource_delete(res);
-		ret = agent_fail(c, ret, "cannot register resource with session %lld",
-				 (long long)s->id);
+		free(dir);
+		ret = agent_fail_host(c, ret, "cannot register resource with session %lld",
+				      (long long)s->id);
 		goto fail;
 	}
-	c->res[c->nr_res] = (struct agent_res){ res->id, res, "", total };
-	memcpy(c->res[c->nr_res].dir, u.dir, sizeof(u.dir));
+	c->res[c->nr_res] = (struct agent_res){ res->id, res, dir, total };
 	c->nr_res++;
 	c->upload_bytes += total;
-	atomic_fetch_add(&agent.upload_bytes, total);
-	atomic_fetch_add(&agent.nr_resources, 1);
 	upload_release(&u, false);
 	*id = res->id;
 	vaccel_debug("agent: conn %llu: resource %lld uploaded (%llu bytes, %u blobs)",
@@ -267,6 +302,7 @@ static int register_new(struct agent_conn *c, const struct rpc_hdr *h,
 	return VACCEL_OK;
 
 fail:
+	agent_tenant_give(c, AGENT_USE_BYTES, total);
 	upload_release(&u, true);
 	return ret;
 }
@@ -307,12 +343,21 @@ int agent_on_res_register(struct agent_conn *c, const struct rpc_hdr *h)
 					 (long long)m.res_id);
 			goto out;
 		}
-		ret = vaccel_resource_register(r->r, s->s);
-		if (ret) {
-			ret = agent_fail(c, ret,
-					 "cannot register resource %lld with session %lld",
+		/* Linking twice would leave the client believing in two
+		 * registrations that one unregister undoes. */
+		if (vaccel_session_has_resource(s->s, r->r)) {
+			ret = agent_fail(c, VACCEL_EEXIST,
+					 "resource %lld is already registered with session %lld",
 					 (long long)m.res_id,
 					 (long long)m.sess_id);
+			goto out;
+		}
+		ret = vaccel_resource_register(r->r, s->s);
+		if (ret) {
+			ret = agent_fail_host(c, ret,
+					      "cannot register resource %lld with session %lld",
+					      (long long)m.res_id,
+					      (long long)m.sess_id);
 			goto out;
 		}
 		id = r->id;
@@ -344,9 +389,9 @@ int agent_on_res_unregister(struct agent_conn *c, const struct rpc_hdr *h)
 				  (long long)q.res_id);
 	ret = vaccel_resource_unregister(r->r, s->s);
 	if (ret)
-		return agent_fail(c, ret,
-				  "cannot unregister resource %lld from session %lld",
-				  (long long)q.res_id, (long long)q.sess_id);
+		return agent_fail_host(c, ret,
+				       "cannot unregister resource %lld from session %lld",
+				       (long long)q.res_id, (long long)q.sess_id);
 	if (vaccel_resource_refcount(r->r) == 0)
 		agent_res_drop(c, r);
 	rpc_empty_reply_encode(out, sizeof(out), &zero_prefix);
@@ -376,8 +421,8 @@ int agent_on_res_sync(struct agent_conn *c, const struct rpc_hdr *h)
 				  (long long)q.res_id);
 	ret = vaccel_resource_sync(r->r, s->s);
 	if (ret && ret != VACCEL_ENOTSUP)
-		return agent_fail(c, ret, "cannot sync resource %lld",
-				  (long long)q.res_id);
+		return agent_fail_host(c, ret, "cannot sync resource %lld",
+				       (long long)q.res_id);
 	nr = r->r->nr_blobs;
 	head_len = rpc_op_reply_head_size((uint32_t)nr);
 	iov = calloc(nr + 1, sizeof(*iov));

@@ -12,7 +12,7 @@
  * stream for a SYNC marker, releases everything the channel's previous
  * client owned and answers with an ACK carrying the marker's nonce. Only
  * that channel is affected; other VMs have their own connections and
- * threads.
+ * worker processes.
  */
 #include "agent.h"
 
@@ -25,7 +25,7 @@ bool agent_conn_is_serial(const struct agent_conn *c)
 	       strcmp(c->rc.s.ops->scheme, "virtio") == 0;
 }
 
-static bool is_break(const uint8_t *raw)
+bool agent_is_sync_break(const uint8_t raw[RPC_HDR_SIZE])
 {
 	for (size_t i = 0; i < RPC_HDR_SIZE; i++)
 		if (raw[i] != 0xff)
@@ -48,7 +48,9 @@ static int sync_done(struct agent_conn *c, uint64_t nonce, uint64_t skipped)
 			    (unsigned long long)c->id, c->nr_sess, c->nr_res);
 	agent_conn_reset(c);
 	c->hello_done = false;
-	c->authed = agent.token == NULL;
+	c->orphaned = false;
+	c->authed = !agent.auth_required;
+	c->tenant = -1;
 	c->peer_max_frame = RPC_FRAME_MIN;
 	vaccel__virtio_sync_marker(ack, VACCEL_VIRTIO_ACK_TAG, nonce);
 	if (vaccel__stream_write_all(&c->rc.s, &iov, 1)) {
@@ -96,16 +98,11 @@ int agent_serial_resync(struct agent_conn *c, uint64_t skipped)
 	return sync_done(c, nonce, skipped);
 }
 
-/* On a plain socket connection a SYNC is accepted too (a QEMU chardev
- * pointed at a unix:// listener), but only exactly at a frame boundary:
- * anything else is the protocol violation it would be without it. */
-static int sync_strict(struct agent_conn *c)
+int agent_sync_answer(struct agent_conn *c,
+		      const uint8_t rest[VACCEL_VIRTIO_SYNC_LEN - RPC_HDR_SIZE])
 {
-	uint8_t rest[VACCEL_VIRTIO_SYNC_LEN - RPC_HDR_SIZE];
 	uint64_t nonce = 0;
 
-	if (rpc_conn_recv(&c->rc, rest, sizeof(rest)))
-		return VACCEL_EIO;
 	if (memcmp(rest, VACCEL_VIRTIO_SYNC_TAG, 8)) {
 		vaccel_warn("agent: conn %llu: a 0xff frame header that does not start a SYNC marker",
 			    (unsigned long long)c->id);
@@ -114,6 +111,18 @@ static int sync_strict(struct agent_conn *c)
 	for (int i = 15; i >= 8; i--)
 		nonce = nonce << 8 | rest[i];
 	return sync_done(c, nonce, 0);
+}
+
+/* On a plain socket connection a SYNC is accepted too (a QEMU chardev
+ * pointed at a unix:// listener), but only exactly at a frame boundary:
+ * anything else is the protocol violation it would be without it. */
+static int sync_strict(struct agent_conn *c)
+{
+	uint8_t rest[VACCEL_VIRTIO_SYNC_LEN - RPC_HDR_SIZE];
+
+	if (rpc_conn_recv(&c->rc, rest, sizeof(rest)))
+		return VACCEL_EIO;
+	return agent_sync_answer(c, rest);
 }
 
 int agent_recv_hdr(struct agent_conn *c, struct rpc_hdr *h)
@@ -127,7 +136,7 @@ int agent_recv_hdr(struct agent_conn *c, struct rpc_hdr *h)
 			return ret;
 		/* The start of a SYNC marker: the normal start of a new
 		 * guest process, resynchronised without a warning. */
-		if (is_break(raw)) {
+		if (agent_is_sync_break(raw)) {
 			ret = c->serial ? agent_serial_resync(c, 0) :
 					  sync_strict(c);
 		} else {

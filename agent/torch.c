@@ -41,8 +41,8 @@ int agent_on_torch_load(struct agent_conn *c, const struct rpc_hdr *h)
 	ret = vaccel_torch_model_load(s->s, r->r);
 	c->t_exec = vaccel_prof_get_tstamp() - t0;
 	if (ret)
-		return agent_fail(c, ret, "loading model %lld failed",
-				  (long long)q.res_id);
+		return agent_fail_host(c, ret, "loading model %lld failed",
+				       (long long)q.res_id);
 	rpc_empty_reply_encode(out, sizeof(out), &zero_prefix);
 	return agent_reply(c, h, out, sizeof(out), NULL, 0);
 }
@@ -64,6 +64,8 @@ int agent_on_torch_run(struct agent_conn *c, const struct rpc_hdr *h)
 	if (rpc_torch_run_decode(c->body, h->length, &m))
 		return agent_fail(c, VACCEL_EINVAL, "malformed TORCH_RUN");
 	ret = lookup(c, m.sess_id, m.res_id, &s, &r);
+	if (!ret)
+		ret = agent_shm_tensors(c, m.in, m.nr_in);
 	if (ret)
 		goto out;
 	in = calloc((size_t)m.nr_in + 1, sizeof(*in));
@@ -81,7 +83,7 @@ int agent_on_torch_run(struct agent_conn *c, const struct rpc_hdr *h)
 				in[i], (void *)m.in[i].data,
 				(size_t)m.in[i].size);
 		if (ret) {
-			ret = agent_fail(c, ret, "invalid input tensor %u", i);
+			ret = agent_fail_host(c, ret, "invalid input tensor %u", i);
 			goto out;
 		}
 	}
@@ -96,8 +98,8 @@ int agent_on_torch_run(struct agent_conn *c, const struct rpc_hdr *h)
 	c->nr_ops++;
 	c->exec_total += c->t_exec;
 	if (ret) {
-		ret = agent_fail(c, ret, "running model %lld failed",
-				 (long long)m.res_id);
+		ret = agent_fail_host(c, ret, "running model %lld failed",
+				      (long long)m.res_id);
 		goto out;
 	}
 	desc = calloc((size_t)m.nr_out + 1, sizeof(*desc));

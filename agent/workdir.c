@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The agent's work directory ($TMPDIR/vaccel-agent.XXXXXX, mode 0700):
- * one sub-directory per uploaded resource. A live agent holds an flock on
+ * one sub-directory per connection (c<id>), created at its first file
+ * upload, with one sub-directory per uploaded resource (r<n>). The
+ * supervisor removes a connection's directory after its worker is gone, so
+ * a worker that died leaves no files behind. A live agent holds an flock on
  * <workdir>/.lock; an agent killed with SIGKILL cannot clean up, so each
  * agent that starts removes the work directories of this user whose lock
  * nobody holds any more: uploads never pile up across crashes.
@@ -59,9 +62,43 @@ static void remove_tree(const char *dir, int depth)
 
 void agent_remove_dir(const char *dir)
 {
-	if (!dir[0])
+	if (!dir || !dir[0])
 		return;
 	remove_tree(dir, 0);
+	if (rmdir(dir) && errno != ENOENT)
+		vaccel_warn("agent: cannot remove %s: %s", dir,
+			    strerror(errno));
+}
+
+static int conn_dir_path(uint64_t id, char *buf, size_t size)
+{
+	if (snprintf(buf, size, "%s/c%llu", agent.workdir,
+		     (unsigned long long)id) >= (int)size)
+		return VACCEL_ENAMETOOLONG;
+	return VACCEL_OK;
+}
+
+int agent_conn_dir(uint64_t id, char *buf, size_t size)
+{
+	int ret = conn_dir_path(id, buf, size);
+
+	if (ret)
+		return ret;
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+		vaccel_error("agent: conn %llu: cannot create %s: %s",
+			     (unsigned long long)id, buf, strerror(errno));
+		return VACCEL_EIO;
+	}
+	return VACCEL_OK;
+}
+
+void agent_conn_dir_remove(uint64_t id)
+{
+	char dir[PATH_MAX];
+
+	if (!agent.workdir[0] || conn_dir_path(id, dir, sizeof(dir)))
+		return;
+	remove_tree(dir, 1);
 	if (rmdir(dir) && errno != ENOENT)
 		vaccel_warn("agent: cannot remove %s: %s", dir,
 			    strerror(errno));
@@ -85,7 +122,7 @@ static void reap_one(const char *path)
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 		fprintf(stderr, "vaccel-agent: removing %s, left by an agent that died\n",
 			path);
-		remove_tree(path, 1);
+		remove_tree(path, 2);
 		rmdir(path);
 	}
 	close(fd);
@@ -109,7 +146,7 @@ static void reap_stale(const char *tmp)
 
 int agent_workdir_create(const char *tmp)
 {
-	char lock[PATH_MAX + 8];
+	char lock[PATH_MAX + 8], taking[PATH_MAX + 12];
 
 	reap_stale(tmp);
 	snprintf(agent.workdir, sizeof(agent.workdir), "%s/vaccel-agent.XXXXXX",
@@ -120,11 +157,19 @@ int agent_workdir_create(const char *tmp)
 		agent.workdir[0] = '\0';
 		return -1;
 	}
+	/* The lock is taken under another name and then renamed into place:
+	 * an agent starting at the same moment finds either no lock (and
+	 * leaves the directory alone) or a held one, never one that is not
+	 * held yet (it took that for a dead agent's and removed a live work
+	 * directory, seen with agents started in parallel by the tests). */
 	snprintf(lock, sizeof(lock), "%s/" LOCK_NAME, agent.workdir);
-	lock_fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB)) {
+	snprintf(taking, sizeof(taking), "%s.new", lock);
+	lock_fd = open(taking, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) ||
+	    rename(taking, lock)) {
 		fprintf(stderr, "vaccel-agent: cannot lock %s: %s\n", lock,
 			strerror(errno));
+		unlink(taking);
 		agent_workdir_remove();
 		return -1;
 	}

@@ -3,21 +3,32 @@
 folder. Also usable alone to redo them:
 
   /usr/bin/python3 bench/bench_report.py OUT_DIR [--no-plots]
+
+A folder without samples.csv (the committed docs/bench-results keep only
+results.csv) gets its figures, their captions and the target verdicts
+redone in its existing summary.md; the tables stay as the run wrote them,
+since their percentiles need the single samples.
 """
 import csv
 import json
 import math
 import os
+import re
 import sys
 
-RESULT_FIELDS = ["mode", "workload", "model", "size", "block", "iterations",
+import bench_plots
+
+RESULT_FIELDS = ["mode", "workload", "model", "size", "round", "block",
+                 "iterations",
                  "mean_us", "p50_us", "p99_us", "std_us", "min_us", "max_us",
                  "plugin_us", "transport_us", "rest_us"]
-SAMPLE_FIELDS = ["mode", "workload", "model", "size", "block", "i", "e2e_ns",
+SAMPLE_FIELDS = ["mode", "workload", "model", "size", "round", "block", "i",
+                 "e2e_ns",
                  "plugin_ns", "transport_ns"]
-MODE_ORDER = ["native", "local", "rpc-unix", "rpc-tcp", "vm-virtio",
-              "vm-vsock", "raw-unix", "raw-tcp"]
-TARGETS = {"local": 0.5, "rpc-unix": 1.0, "rpc-tcp": 1.0}
+MODE_ORDER = ["native", "local", "rpc-unix", "rpc-unix-base", "rpc-shm",
+              "rpc-tcp", "vm-virtio", "vm-vsock", "vm-vhost-vsock", "raw-unix",
+              "raw-memcpy", "raw-tcp"]
+TARGETS = {"local": 0.5, "rpc-unix": 1.0, "rpc-shm": 0.3, "rpc-tcp": 1.0}
 
 
 def pct(values, p):
@@ -49,10 +60,10 @@ def parts(samples):
     return plugin, transport, e2e - plugin - transport
 
 
-def block_row(mode, workload, model, size, block, samples):
+def block_row(mode, workload, model, size, rnd, block, samples):
     e2e = sorted(s[0] / 1e3 for s in samples)
     plugin, transport, rest = parts(samples)
-    return [mode, workload, model, size, block, len(samples),
+    return [mode, workload, model, size, rnd, block, len(samples),
             "%.3f" % mean(e2e), "%.3f" % pct(e2e, 50), "%.3f" % pct(e2e, 99),
             "%.3f" % std(e2e), "%.3f" % e2e[0], "%.3f" % e2e[-1],
             "%.3f" % plugin, "%.3f" % transport, "%.3f" % rest]
@@ -77,17 +88,23 @@ class Data:
         self.out = out
         self.samples = {}
         self.blocks = {}
-        with open(os.path.join(out, "samples.csv")) as f:
-            for r in csv.DictReader(f):
-                key = (r["workload"], r["model"], r["size"], r["mode"])
-                self.samples.setdefault(key, []).append(
-                    (int(r["e2e_ns"]), int(r["plugin_ns"]),
-                     int(r["transport_ns"])))
+        self.block_rows = {}
+        path = os.path.join(out, "samples.csv")
+        self.has_samples = os.path.exists(path)
+        if self.has_samples:
+            with open(path) as f:
+                for r in csv.DictReader(f):
+                    key = (r["workload"], r["model"], r["size"], r["mode"])
+                    self.samples.setdefault(key, []).append(
+                        (int(r["e2e_ns"]), int(r["plugin_ns"]),
+                         int(r["transport_ns"])))
         with open(os.path.join(out, "results.csv")) as f:
             for r in csv.DictReader(f):
                 key = (r["workload"], r["model"], r["size"], r["mode"])
-                self.blocks.setdefault(key, {})[int(r["block"])] = \
-                    float(r["mean_us"])
+                # Folders written before rounds existed have one round.
+                rb = (int(r.get("round") or 0), int(r["block"]))
+                self.blocks.setdefault(key, {})[rb] = float(r["mean_us"])
+                self.block_rows.setdefault(key, []).append(r)
         self.loads = {}
         path = os.path.join(out, "loads.csv")
         if os.path.exists(path):
@@ -99,17 +116,44 @@ class Data:
             self.machine = json.load(f)
 
     def cases(self, workloads):
-        keys = {(w, m, s) for (w, m, s, _) in self.samples if w in workloads}
+        keys = {(w, m, s) for (w, m, s, _) in self.block_rows
+                if w in workloads}
         return sorted(keys, key=lambda k: (model_key(k[1]), size_key(k[2])
                                            if k[0] != "noop" and
                                            k[0] != "mbench" else
                                            (0, int(k[2]))))
 
     def modes(self, case):
-        return sorted({m for (w, mo, s, m) in self.samples
+        return sorted({m for (w, mo, s, m) in self.block_rows
                        if (w, mo, s) == case}, key=mode_key)
 
+    def block_stats(self, case, mode):
+        """stats() from the block rows alone: means and the pooled
+        standard deviation are exact; p50 and p99 are the iteration-weighted
+        means of the blocks' percentiles (marked approx when there are
+        several blocks)."""
+        rows = self.block_rows.get(case + (mode,))
+        if not rows:
+            return None
+        its = [int(r["iterations"]) for r in rows]
+        n = sum(its)
+
+        def wmean(field):
+            return sum(i * float(r[field]) for i, r in zip(its, rows)) / n
+        m = wmean("mean_us")
+        ss = sum((i - 1) * float(r["std_us"]) ** 2 +
+                 i * (float(r["mean_us"]) - m) ** 2
+                 for i, r in zip(its, rows))
+        return {"n": n, "mean": m, "p50": wmean("p50_us"),
+                "p99": wmean("p99_us"),
+                "std": math.sqrt(ss / (n - 1)) if n > 1 else 0.0,
+                "plugin": wmean("plugin_us"),
+                "transport": wmean("transport_us"),
+                "rest": wmean("rest_us"), "approx": len(rows) > 1}
+
     def stats(self, case, mode):
+        if not self.has_samples:
+            return self.block_stats(case, mode)
         s = self.samples.get(case + (mode,))
         if not s:
             return None
@@ -119,14 +163,30 @@ class Data:
                 "p99": pct(e2e, 99), "std": std(e2e), "plugin": plugin,
                 "transport": transport, "rest": rest}
 
-    def overhead(self, case, mode, base="native"):
+    def rounds(self, case):
+        return sorted({rb[0] for m in self.modes(case)
+                       for rb in self.blocks.get(case + (m,), {})})
+
+    def round_plugin(self, case, mode, rnd):
+        """The mean plugin time (us) of `mode` in round `rnd`."""
+        rows = [r for r in self.block_rows.get(case + (mode,), [])
+                if int(r.get("round") or 0) == rnd]
+        n = sum(int(r["iterations"]) for r in rows)
+        return sum(int(r["iterations"]) * float(r["plugin_us"])
+                   for r in rows) / n if n else float("nan")
+
+    def overhead(self, case, mode, base="native", rnd=None):
         """(overhead %, 95 % CI half-width %, mean difference us) of `mode`
         against `base`, from the block means paired by block (both ran in
-        the same round of the round-robin)."""
+        the same pass of the round-robin), over every round or only round
+        `rnd` (then relative to that round's `base` mean)."""
         a = self.blocks.get(case + (mode,), {})
         b = self.blocks.get(case + (base,), {})
-        common = sorted(set(a) & set(b))
+        common = sorted(k for k in set(a) & set(b)
+                        if rnd is None or k[0] == rnd)
         bs = self.stats(case, base)
+        if rnd is not None and common:
+            bs = {"mean": mean([b[k] for k in common])}
         if not common or not bs:
             return None
         diffs = [a[k] - b[k] for k in common]
@@ -146,14 +206,54 @@ def ms(x):
     return f(x / 1e3, 2) if x is not None else "-"
 
 
-def verdict(ok, ci=None, limit=None):
-    """met / missed; with a confidence interval wider than the margin to
-    the limit the answer is only the point estimate's, and says so."""
-    word = "**met**" if ok else "**missed**"
-    if ci is not None and limit is not None and not math.isnan(ci) and \
-            ci > abs(limit):
-        word += " (within noise: CI wider than the target)"
-    return word
+def verdict(ok):
+    """The verdict of a target measured without a confidence interval."""
+    return "**met**" if ok else "**missed**"
+
+
+def verdict_ci(value, ci, limit, unit):
+    """The verdict of an at-most target from its estimate and 95 % CI
+    half-width: met only when the whole interval is within the goal,
+    missed only when all of it is beyond, otherwise not resolved."""
+    if ci is None or math.isnan(ci):
+        return "**not resolved** (no confidence interval)"
+    if value + ci <= limit:
+        return "**met**"
+    if value - ci > limit:
+        return "**missed**"
+    return ("**not resolved** (the 95 %% CI, +/- %s %s, reaches both sides "
+            "of the goal)" % (f(ci, 2), unit))
+
+
+def shm_targets(d):
+    """The shared-memory path against the socket path and its floor (a
+    0-byte ping-pong plus one memcpy of the argument, raw-memcpy)."""
+    rows = []
+    case = ("noop", "noop", "614400")
+    shm, sock, floor = (d.stats(case, m) for m in
+                        ("rpc-shm", "rpc-unix", "raw-memcpy"))
+    if shm and sock:
+        r = shm["p50"] / sock["p50"]
+        rows.append(["600 KiB round trip, rpc-shm vs rpc-unix", "<= 0.5x",
+                     "p50 %s vs %s us = %sx; p99 %s vs %s us" %
+                     (f(shm["p50"]), f(sock["p50"]), f(r, 2),
+                      f(shm["p99"]), f(sock["p99"])), verdict(r <= 0.5)])
+    if shm and floor:
+        r = shm["p50"] / floor["p50"]
+        rows.append(["600 KiB round trip, rpc-shm vs 0-byte ping + memcpy",
+                     "<= 2x", "p50 %s vs %s us = %sx; p99 %s vs %s us" %
+                     (f(shm["p50"]), f(floor["p50"]), f(r, 2),
+                      f(shm["p99"]), f(floor["p99"])), verdict(r <= 2.0)])
+    case = ("noop", "noop", str(8 << 20))
+    shm, sock = d.stats(case, "rpc-shm"), d.stats(case, "rpc-unix")
+    if shm and sock:
+        r = sock["p50"] / shm["p50"]
+        rows.append(["8 MiB argument throughput, rpc-shm vs rpc-unix",
+                     ">= 3x", "p50 %s vs %s MB/s = %sx (p99 %s vs %s us)" %
+                     (f((8 << 20) / shm["p50"]), f((8 << 20) / sock["p50"]),
+                      f(r, 2), f(shm["p99"]), f(sock["p99"])),
+                     verdict(r >= 3.0)])
+    return rows
 
 
 def targets(d):
@@ -168,7 +268,7 @@ def targets(d):
         rows.append(["%s overhead on ResNet18 224x224" % mode,
                      "<= %.1f %%" % limit,
                      "%s %% (95%% CI +/- %s %%)" % (f(o[0], 2), f(o[1], 2)),
-                     verdict(o[0] <= limit, o[1], limit)])
+                     verdict_ci(o[0], o[1], limit, "%")])
     raw = d.stats(("noop", "noop", "0"), "raw-unix")
     rpc = d.stats(("noop", "noop", "0"), "rpc-unix")
     if raw and rpc:
@@ -195,6 +295,7 @@ def targets(d):
     else:
         rows.append(["600 KiB over UNIX vs raw", ">= 70 %", "not measured",
                      "-"])
+    rows += shm_targets(d)
     for model, size in (("tiny", "32"), ("resnet18", "224")):
         o = d.overhead(("torch", model, size), "local")
         if o is None:
@@ -202,7 +303,7 @@ def targets(d):
         rows.append(["Local model_run overhead per call (%s %sx%s)" %
                      (model, size, size), "< 20 us",
                      "%s us (95%% CI +/- %s us)" % (f(o[2], 2), f(o[3], 2)),
-                     verdict(o[2] < 20, o[3], 20)])
+                     verdict_ci(o[2], o[3], 20, "us")])
     return rows
 
 
@@ -264,6 +365,7 @@ def summary(d, plots):
                   table(["model", "size", "mode", "iterations", "mean",
                          "p50", "p99", "std", "plugin", "transport us",
                          "rest us", "overhead %"], rows), ""]
+    lines += spread_section(d)
     if d.loads:
         models = sorted({k[0] for k in d.loads}, key=model_key)
         modes = sorted({k[1] for k in d.loads}, key=mode_key)
@@ -294,8 +396,7 @@ def summary(d, plots):
                              "p99", "std", "plugin", "transport", "MB/s"],
                             rows), ""]
     if plots:
-        lines += ["## Plots", ""] + ["![%s](%s)" % (p, p) for p in plots] \
-            + [""]
+        lines += plots_section(plots)
     ran = m.get("ran", [])
     if ran:
         lines += ["## What ran", "",
@@ -306,143 +407,101 @@ def summary(d, plots):
     return "\n".join(lines) + "\n"
 
 
-def plot(d):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("bench: no matplotlib (apt install python3-matplotlib); "
-              "no plots", file=sys.stderr)
+def spread_section(d):
+    """The "## Run-to-run spread" section, for runs of several rounds (each
+    with fresh agent and worker processes): each round's overhead against
+    Native, and for the RPC modes the agent's plugin time against Local's
+    plugin time in the same round."""
+    rows = []
+    for case in d.cases({"torch", "classify"}):
+        rounds = d.rounds(case)
+        if len(rounds) < 2:
+            continue
+        for mode in d.modes(case):
+            if mode == "native":
+                continue
+            per = [d.overhead(case, mode, rnd=r) for r in rounds]
+            ov = [o[0] for o in per if o]
+            if not ov:
+                continue
+            plug = "-"
+            if mode.startswith("rpc") and "local" in d.modes(case):
+                pv = [100.0 * (d.round_plugin(case, mode, r) /
+                               d.round_plugin(case, "local", r) - 1)
+                      for r in rounds]
+                plug = "%s (max abs %s)" % (
+                    " / ".join(f(x, 2) for x in pv),
+                    f(max(abs(x) for x in pv), 2))
+            rows.append([case[1], case[2], mode, len(rounds),
+                         " / ".join(f(x, 2) for x in ov), f(min(ov), 2),
+                         f(max(ov), 2), f(max(ov) - min(ov), 2), plug])
+    if not rows:
         return []
-    made = []
-    cases = d.cases({"torch", "classify"})
-    cases = [c for c in cases if c[1] != "tiny"]
-    sizes = sorted({c[2] for c in cases}, key=size_key)
-    modes = [m for m in ["local", "rpc-unix", "rpc-tcp", "vm-virtio",
-                         "vm-vsock"]
-             if any((c + (m,)) in d.samples for c in cases)]
-    if cases and modes:
-        fig, axes = plt.subplots(1, len(sizes), figsize=(4.5 * len(sizes),
-                                                          4), squeeze=False)
-        for ax, size in zip(axes[0], sizes):
-            models = [c[1] for c in cases if c[2] == size]
-            w = 0.8 / len(modes)
-            for j, mode in enumerate(modes):
-                vals, errs = [], []
-                for mo in models:
-                    case = next(c for c in cases if c[1] == mo and
-                                c[2] == size)
-                    o = d.overhead(case, mode)
-                    vals.append(o[0] if o else float("nan"))
-                    errs.append(o[1] if o and not math.isnan(o[1]) else 0)
-                ax.bar([i + j * w for i in range(len(models))], vals, w,
-                       yerr=errs, capsize=2, label=mode)
-            ax.axhline(0, color="black", lw=0.6)
-            ax.set_xticks([i + 0.4 - w / 2 for i in range(len(models))])
-            ax.set_xticklabels([m.replace("resnet", "R") for m in models])
-            ax.set_title("size %s" % size)
-            ax.set_ylabel("overhead vs Native (%)")
-        axes[0][0].legend(fontsize=8)
-        fig.suptitle("Relative overhead per mode and model (95 % CI)")
-        fig.tight_layout()
-        fig.savefig(os.path.join(d.out, "overhead.png"), dpi=90)
-        plt.close(fig)
-        made.append("overhead.png")
+    return ["## Run-to-run spread", "",
+            "Each round ran the whole torch phase again with fresh agent and "
+            "worker processes. Overhead in % against Native per round "
+            "(blocks paired within the round); plugin time of the RPC modes "
+            "(measured inside the agent) in % against Local's plugin time "
+            "in the same round.", "",
+            table(["model", "size", "mode", "rounds", "overhead % per round",
+                   "min", "max", "spread", "agent plugin vs local % per "
+                   "round"], rows), ""]
 
-        bmodes = [m for m in MODE_ORDER if any((c + (m,)) in d.samples
-                                               for c in cases)]
-        fig, axes = plt.subplots(1, len(sizes), figsize=(4.5 * len(sizes),
-                                                          4.5), squeeze=False)
-        for ax, size in zip(axes[0], sizes):
-            labels, tr, pl, rs = [], [], [], []
-            for c in [c for c in cases if c[2] == size]:
-                for mode in bmodes:
-                    s = d.stats(c, mode)
-                    if not s:
-                        continue
-                    labels.append("%s %s" % (c[1].replace("resnet", "R"),
-                                             mode))
-                    tr.append(s["transport"] / 1e3)
-                    pl.append(s["plugin"] / 1e3)
-                    rs.append(max(s["rest"], 0) / 1e3)
-            x = range(len(labels))
-            ax.bar(x, pl, label="plugin")
-            ax.bar(x, tr, bottom=pl, label="transport")
-            ax.bar(x, rs, bottom=[a + b for a, b in zip(pl, tr)],
-                   label="rest")
-            ax.set_xticks(list(x))
-            ax.set_xticklabels(labels, rotation=90, fontsize=6)
-            ax.set_ylabel("ms per call")
-            ax.set_title("size %s" % size)
-        axes[0][0].legend(fontsize=8)
-        fig.suptitle("Latency breakdown: plugin / transport / rest")
-        fig.tight_layout()
-        fig.savefig(os.path.join(d.out, "breakdown.png"), dpi=90)
-        plt.close(fig)
-        made.append("breakdown.png")
 
-        # The breakdown is dominated by the plugin; the non-plugin part on
-        # its own, in us, shows where the overhead goes.
-        fig, ax = plt.subplots(figsize=(8, 4))
-        labels, tr, rs = [], [], []
-        for c in cases:
-            for mode in ["local", "rpc-unix", "rpc-tcp"]:
-                s = d.stats(c, mode)
-                if s:
-                    labels.append("%s@%s %s" % (
-                        c[1].replace("resnet", "R"), c[2], mode))
-                    tr.append(s["transport"])
-                    rs.append(s["rest"])
-        ax.bar(range(len(labels)), tr, label="transport")
-        ax.bar(range(len(labels)), rs, bottom=tr, label="rest")
-        ax.set_xticks(range(len(labels)))
-        ax.set_xticklabels(labels, rotation=90, fontsize=5)
-        ax.set_ylabel("us per call")
-        ax.set_title("Non-plugin time per call (transport / rest)")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(os.path.join(d.out, "breakdown-overhead.png"), dpi=90)
-        plt.close(fig)
-        made.append("breakdown-overhead.png")
+def plots_section(plots):
+    """The "## Plots" section: each figure with its caption line."""
+    lines = ["## Plots", ""]
+    for name, caption in plots:
+        lines += ["![%s](%s)" % (name, name), "", "*%s*" % caption, ""]
+    return lines
 
-    micro = d.cases({"noop"})
-    if micro:
-        fig, ax = plt.subplots(figsize=(7, 4))
-        for mode in MODE_ORDER:
-            pts = [(int(c[2]), d.stats(c, mode)) for c in micro]
-            pts = [(max(b, 1), s["mean"]) for b, s in pts if s]
-            if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-",
-                        label=mode, ms=3)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("argument bytes (0 plotted at 1)")
-        ax.set_ylabel("us per call")
-        ax.set_title("noop exec latency vs argument size")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(os.path.join(d.out, "micro.png"), dpi=90)
-        plt.close(fig)
-        made.append("micro.png")
-    return made
+
+def refresh_summary(out, made):
+    """Redoes, in an existing summary.md, the target verdicts that carry a
+    confidence interval (from the numbers printed next to them) and the
+    Plots section; everything else stays as the run wrote it."""
+    path = os.path.join(out, "summary.md")
+    with open(path) as fh:
+        text = fh.read()
+    ci_row = re.compile(r"^\| (.*) \| <=? ([-0-9.]+) (%|us) \| ([-0-9.]+) "
+                        r"(?:%|us) \(95% CI \+/- ([0-9.]+) (?:%|us)\) \| "
+                        r"(.*) \|$")
+    lines = []
+    for line in text.split("\n"):
+        m = ci_row.match(line)
+        if m:
+            new = verdict_ci(float(m.group(4)), float(m.group(5)),
+                             float(m.group(2)), m.group(3))
+            line = line[:len(line) - len(m.group(6)) - 2] + new + " |"
+        lines.append(line)
+    text = "\n".join(lines)
+    start = text.find("## Plots\n")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        end = len(text) if end < 0 else end + 1
+        text = text[:start] + "\n".join(plots_section(made)) + "\n" + \
+            text[end:]
+    with open(path, "w") as fh:
+        fh.write(text)
 
 
 def report(out, plots=True):
     d = Data(out)
-    made = plot(d) if plots else []
+    made = bench_plots.plot_all(d) if plots else []
+    if not d.has_samples:
+        refresh_summary(out, made)
+        return
     with open(os.path.join(out, "summary.md"), "w") as fh:
         fh.write(summary(d, made))
 
 
-def smoke_check(out):
-    """The --smoke verdict: every mode produced samples for ResNet18 and
-    the noop micro-benchmark. Returns the exit status."""
+def smoke_check(out, torch_modes, micro_modes):
+    """The --smoke verdict: every mode that was asked for produced samples
+    for ResNet18 (torch_modes) and the noop micro-benchmark (micro_modes).
+    Returns the exit status."""
     d = Data(out)
-    want = [(("torch", "resnet18", "224"), m)
-            for m in ["native", "local", "rpc-unix", "rpc-tcp"]]
-    want += [(("noop", "noop", "0"), m)
-             for m in ["local", "rpc-unix", "rpc-tcp", "raw-unix"]]
+    want = [(("torch", "resnet18", "224"), m) for m in torch_modes]
+    want += [(("noop", "noop", "0"), m) for m in micro_modes]
     missing = ["%s %s" % (c[1] + "@" + c[2], m) for c, m in want
                if not d.stats(c, m)]
     if missing:

@@ -8,7 +8,10 @@
  *                                     address, then "READY", on stdout
  *   bench-pingpong ADDR               a benchmark worker (bench_worker.h)
  *                                     whose "exec raw BYTES" workload pings
- *                                     the server
+ *                                     the server; "exec memcpy BYTES" pings
+ *                                     with no argument and copies BYTES
+ *                                     in memory (the floor of the shared-
+ *                                     memory path)
  *
  * ADDR is unix:PATH or tcp:HOST:PORT (port 0 picks a free port when
  * serving). A ping is a 16-byte header (u32 body length, u32 reply body
@@ -321,6 +324,10 @@ struct client {
 	char *payload;
 	uint32_t body, reply_body;
 	char *reply;
+	/* "exec memcpy BYTES": the ping carries no argument and BYTES are
+	 * copied from src to dst in the same timed call. */
+	char *src, *dst;
+	size_t copy;
 };
 
 static void unload(void *p)
@@ -329,7 +336,10 @@ static void unload(void *p)
 
 	free(c->payload);
 	free(c->reply);
-	c->payload = c->reply = NULL;
+	free(c->src);
+	free(c->dst);
+	c->payload = c->reply = c->src = c->dst = NULL;
+	c->copy = 0;
 }
 
 static int exec_setup(void *p, const char *kind, size_t bytes, char *err,
@@ -338,8 +348,11 @@ static int exec_setup(void *p, const char *kind, size_t bytes, char *err,
 	struct client *c = p;
 	char bound[512];
 
-	if (strcmp(kind, "raw") != 0) {
-		snprintf(err, err_len, "bench-pingpong runs only 'exec raw'");
+	bool copy = strcmp(kind, "memcpy") == 0;
+
+	if (strcmp(kind, "raw") != 0 && !copy) {
+		snprintf(err, err_len,
+			 "bench-pingpong runs only 'exec raw' and 'exec memcpy'");
 		return -1;
 	}
 	if (rpc_exec_request_body(bytes) > PP_MAX_BODY) {
@@ -355,6 +368,21 @@ static int exec_setup(void *p, const char *kind, size_t bytes, char *err,
 		}
 	}
 	unload(c);
+	if (copy) {
+		/* Both buffers touched once, as the region and the caller's
+		 * buffer are after the first call. */
+		c->src = malloc(bytes ? bytes : 1);
+		c->dst = malloc(bytes ? bytes : 1);
+		if (!c->src || !c->dst) {
+			snprintf(err, err_len, "no memory for %zu bytes",
+				 bytes);
+			return -1;
+		}
+		memset(c->src, 0x5a, bytes);
+		memset(c->dst, 0, bytes);
+		c->copy = bytes;
+		bytes = 0;
+	}
 	c->body = (uint32_t)rpc_exec_request_body(bytes);
 	c->reply_body = RPC_EXEC_REPLY_BODY;
 	c->payload = malloc(c->body);
@@ -379,6 +407,8 @@ static int iterate(void *p, struct bw_sample *s, char *err, size_t err_len)
 		return -1;
 	}
 	t0 = bw_now_ns();
+	if (c->copy)
+		memcpy(c->dst, c->src, c->copy);
 	put_u32(hdr, c->body);
 	put_u32(hdr + 4, c->reply_body);
 	iov[0] = (struct iovec){ hdr, sizeof(hdr) };

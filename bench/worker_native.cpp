@@ -2,7 +2,7 @@
 /*
  * bench-native: the benchmark worker of the Native mode. Runs the same
  * workloads as bench-vaccel directly with libtorch, timed the way
- * bench/native's torch-native times them (CLOCK_MONOTONIC around
+ * tools/torch-native times them (CLOCK_MONOTONIC around
  * from_blob + forward() + the output made contiguous on the CPU), on the
  * device and thread count the torch plugin would pick. Speaks the line
  * protocol of bench_worker.h.

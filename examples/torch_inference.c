@@ -9,7 +9,7 @@
  * ImageNet-normalised here, with the same code the torch plugin and the
  * native baseline use, then passed as a 1x3xNxN float tensor to
  * vaccel_torch_model_run(). Prints one "run <i>: <ms> ms" line per call (the
- * same format and clock as bench/native's torch-native), the mean, the top-1
+ * same format and clock as tools/torch-native), the mean, the top-1
  * label and the top-5 scores. --out writes the last output's raw bytes.
  */
 #include "preprocess.h"
@@ -133,6 +133,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* An unreadable labels file is a usage error found before any work:
+	 * printing "?" as every label would hide it. */
+	{
+		FILE *lf = fopen(pos[2], "r");
+
+		if (!lf) {
+			fprintf(stderr, "cannot read labels file %s: %s\n",
+				pos[2], strerror(errno));
+			return 1;
+		}
+		fclose(lf);
+	}
+
 	size = vtorch_input_size(0);
 	if (size < 1) {
 		fprintf(stderr, "bad VACCEL_TORCH_INPUT_SIZE\n");
@@ -146,23 +159,26 @@ int main(int argc, char **argv)
 	}
 
 	if (vaccel_resource_init(&model, pos[1], VACCEL_RESOURCE_MODEL)) {
-		fprintf(stderr, "cannot create a model resource from %s\n",
-			pos[1]);
+		fprintf(stderr, "cannot create a model resource from %s: %s\n",
+			pos[1], vaccel_last_error_message());
 		goto out;
 	}
 	res_ok = 1;
 	if (vaccel_session_init(&sess, 0)) {
-		fprintf(stderr, "cannot create a session\n");
+		fprintf(stderr, "cannot create a session: %s\n",
+			vaccel_last_error_message());
 		goto out;
 	}
 	sess_ok = 1;
 	if (vaccel_resource_register(&model, &sess)) {
-		fprintf(stderr, "cannot register the model\n");
+		fprintf(stderr, "cannot register the model: %s\n",
+			vaccel_last_error_message());
 		goto out;
 	}
 	reg_ok = 1;
 	if (vaccel_torch_model_load(&sess, &model)) {
-		fprintf(stderr, "cannot load %s\n", pos[1]);
+		fprintf(stderr, "cannot load %s: %s\n", pos[1],
+			vaccel_last_error_message());
 		goto out;
 	}
 
@@ -181,7 +197,8 @@ int main(int argc, char **argv)
 		t0 = now_ms();
 		if (vaccel_torch_model_run(&sess, &model, NULL, &in, 1, &out,
 					   1)) {
-			fprintf(stderr, "model run %ld failed\n", it + 1);
+			fprintf(stderr, "model run %ld failed: %s\n", it + 1,
+				vaccel_last_error_message());
 			goto out;
 		}
 		dt = now_ms() - t0;

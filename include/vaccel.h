@@ -14,6 +14,7 @@
 #include "vaccel/core.h"
 #include "vaccel/error.h"
 #include "vaccel/id.h"
+#include "vaccel/lib.h"
 #include "vaccel/list.h"
 #include "vaccel/log.h"
 #include "vaccel/op.h"
@@ -33,5 +34,6 @@
 #include "vaccel/resource.h"
 #include "vaccel/session.h"
 #include "vaccel/utils/enum.h"
+#include "vaccel/utils/str.h"
 
 #endif /* VACCEL_H */

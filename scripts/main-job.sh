@@ -78,9 +78,10 @@ grep -q READY "$work/ready"
 echo "agent pid $agent_pid listening on unix://$sock"
 export VACCEL_RPC_ADDRESS=unix://$sock
 
-# per_call OUTPUT: median per-call time of an example's "iteration N: X us"
-# or "run N: X ms" lines, leaving out the first call (it pays for warm-up:
-# loading the model, opening the library).
+# per_call OUTPUT: "MEDIAN COUNT", the median per-call time of an example's
+# "iteration N: X us" or "run N: X ms" lines and how many there were,
+# leaving out the first call (it pays for warm-up: loading the model,
+# opening the library).
 per_call() {
 	printf '%s\n' "$1" | awk '
 		/^iteration [0-9]+: .* us$/ && $2 != "1:" { print $3 }
@@ -88,40 +89,61 @@ per_call() {
 		sort -g | awk '
 		{ v[n++] = $1 }
 		END {
-			if (n == 0) { print "-"; exit }
+			if (n == 0) { print "- 0"; exit }
 			m = (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
-			if (m >= 1000) printf "%.2f ms\n", m / 1000; else if (m >= 10) printf "%.1f us\n", m; else printf "%.3f us\n", m
+			if (m >= 1000) u = sprintf("%.2f_ms", m / 1000); else if (m >= 10) u = sprintf("%.1f_us", m); else u = sprintf("%.3f_us", m)
+			print u, n
 		}'
 }
 
 # compare NAME PATTERN CMD...: runs CMD with the host plugins loaded locally
-# and then through the rpc plugin, and prints the result line matching
-# PATTERN and the median per-call time of each; the results must agree.
-printf '\n%-20s | %-44s | %-44s | %10s | %10s\n' example "local result" "remote result" local remote
-printf '%s\n' "$(printf -- '-%.0s' {1..140})"
+# and then through the rpc plugin; prints the result line matching PATTERN
+# (which must be the same both ways), the median per-call time of each and
+# the number of calls behind the medians. Both runs must exit 0.
+printf '
+%-19s | %-52s | %-4s | %10s | %10s | %5s
+' example "result (local, then remote)" same local remote calls
+printf '%s
+' "$(printf -- '-%.0s' {1..116})"
 compare() {
 	local name=$1 pattern=$2
 	shift 2
-	local lout rout lres rres
-	lout=$(VACCEL_PLUGINS="$L/libvaccel-exec.so:$L/libvaccel-torch.so" "$@" 2>&1) || true
-	rout=$(VACCEL_PLUGINS="$L/libvaccel-rpc.so" "$@" 2>&1) || true
-	lres=$(printf '%s\n' "$lout" | grep -E -m1 "$pattern" || echo FAILED)
-	rres=$(printf '%s\n' "$rout" | grep -E -m1 "$pattern" || echo FAILED)
-	printf '%-20s | %-44.44s | %-44.44s | %10s | %10s\n' "$name" "$lres" "$rres" \
-		"$(per_call "$lout")" "$(per_call "$rout")"
-	[ "$lres" != FAILED ] && [ "$lres" = "$rres" ] ||
-		{ echo "  MISMATCH or failure: local and remote differ"; return 1; }
+	local lout rout lres rres lt rt n same=yes lrc=0 rrc=0
+	lout=$(VACCEL_PLUGINS="$L/libvaccel-exec.so:$L/libvaccel-torch.so" "$@" 2>&1) || lrc=$?
+	rout=$(VACCEL_PLUGINS="$L/libvaccel-rpc.so" "$@" 2>&1) || rrc=$?
+	lres=$(printf '%s
+' "$lout" | grep -E -m1 "$pattern" || echo FAILED)
+	rres=$(printf '%s
+' "$rout" | grep -E -m1 "$pattern" || echo FAILED)
+	read -r lt n <<<"$(per_call "$lout")"
+	read -r rt _ <<<"$(per_call "$rout")"
+	{ [ "$lres" != FAILED ] && [ "$lres" = "$rres" ]; } || same=NO
+	printf '%-19s | %-52s | %-4s | %10s | %10s | %5s
+' "$name" "$lres" "$same" \
+		"${lt/_/ }" "${rt/_/ }" "$n"
+	if [ "$lrc" != 0 ] || [ "$rrc" != 0 ]; then
+		echo "  FAILED: exit status $lrc locally, $rrc remotely"
+		printf '%s
+' "$lout" "$rout" | sed 's/^/    /' | tail -n 20
+		return 1
+	fi
+	if [ "$same" = NO ]; then
+		printf '%-19s | %-52s |
+' "" "$rres"
+		echo "  MISMATCH or failure: local and remote differ"
+		return 1
+	fi
 }
 status=0
 compare noop '^noop:' "$B/noop" 1000 || status=1
-compare exec '^exec:' "$B/exec" "$lib" 100 || status=1
-compare exec_generic '^exec' "$B/exec_generic" "$lib" 100 || status=1
-compare exec_with_resource 'buffer' "$B/exec_with_resource" "$lib" 100 || status=1
-compare sgemm '^sgemm:' "$B/sgemm" 20 || status=1
-compare sgemm_generic '^sgemm' "$B/sgemm_generic" 20 || status=1
-compare classify 'tags' "$B/classify" "$img" 5 "$model" || status=1
-compare torch_inference '^top-1' "$B/torch_inference" "$img" "$model" "$labels" 5 || status=1
-echo "(per-call: median over the calls after the first; the first pays for loading the model or library)"
+compare exec '^exec:' "$B/exec" "$lib" 200 || status=1
+compare exec_generic '^exec' "$B/exec_generic" "$lib" 200 || status=1
+compare exec_with_resource 'buffer' "$B/exec_with_resource" "$lib" 200 || status=1
+compare sgemm '^sgemm:' "$B/sgemm" 50 || status=1
+compare sgemm_generic '^sgemm' "$B/sgemm_generic" 50 || status=1
+compare classify 'tags' "$B/classify" "$img" 21 "$model" || status=1
+compare torch_inference '^top-1' "$B/torch_inference" "$img" "$model" "$labels" 21 || status=1
+echo "(per-call: median over the calls after the first, 'calls' of them; the first pays for loading the model or library)"
 
 kill -TERM "$agent_pid"
 wait "$agent_pid" || true

@@ -8,9 +8,35 @@ packages=(
 	clang libclang-rt-14-dev valgrind
 	libtorch-dev libstb-dev libopenblas0-openmp
 	python3-torch python3-torchvision python3-numpy python3-pytest python3-cffi
+	python3-pycparser
+	python3-pip python3-venv
 	qemu-system-x86 busybox-static cpio xz-utils zstd
 	python3-matplotlib
+	python3-venv
+	golang-go
+	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
+	gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf qemu-user-static
+	dpkg-dev debootstrap lintian
+	# vaccel-device-plugin (Go, offline from /usr/share/gocode; docs/kubernetes.md)
+	protobuf-compiler golang-google-grpc-dev golang-google-protobuf-dev
+	golang-github-golang-protobuf-1-5-dev
 )
+# The manifests' validator (tests/k8s) runs on Node.js: Debian's unless the
+# machine has one already (npm comes with it then).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+
+# Its npm packages, exactly as tests/k8s/validate/package-lock.json pins
+# them (npm ci); again only when the lock file is newer than what is there.
+npm_deps() {
+	local d
+	d=$(cd "$(dirname "$0")/.." && pwd)/tests/k8s/validate
+	if [ ! -f "$d/node_modules/.package-lock.json" ] ||
+	   [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then
+		echo "setup: npm ci in tests/k8s/validate"
+		npm ci --prefix "$d" --no-audit --no-fund --loglevel=error
+	fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,6 +52,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 	if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
 		apt-get update -q
 	fi
+	npm_deps
 	exit 0
 fi
 
@@ -33,3 +60,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+npm_deps

@@ -16,9 +16,12 @@
  * arguments: adds fail with VACCEL_ENOSPC and clear/release leave the
  * caller's arguments alone. A zero-initialized array needs no init.
  *
- * Ownership: an arg whose `owned` is true frees `buf` on release. add_*()
- * copies the value into the array (owned); add_raw/add_buffer/add_string
- * borrow the caller's memory; get_*() returns pointers into the array that
+ * Ownership (as upstream documents it): an arg whose `owned` is true frees
+ * `buf` on release. Every add_*() (typed scalars and arrays, raw, string,
+ * buffer, custom) borrows the caller's memory, so an op that writes an
+ * argument writes into the caller's own variable, which must stay alive
+ * while the array is used; only add_serialized() and vaccel_arg_init() /
+ * vaccel_arg_new() own a copy. get_*() returns pointers into the array that
  * stay valid until the array is released or cleared.
  *
  * Not thread-safe: one array must not be used by two threads at once.
@@ -26,6 +29,7 @@
 #ifndef VACCEL_ARG_H
 #define VACCEL_ARG_H
 
+#include "utils/deprecated.h"
 #include "utils/enum.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -217,7 +221,7 @@ struct vaccel_arg *vaccel_arg_array_raw(struct vaccel_arg_array *array);
 
 /*
  * For every numeric type T (e.g. int32 / int32_t):
- *   add_T(array, T *value)            copies one value (VACCEL_ARG_INT32)
+ *   add_T(array, T *value)            borrows one value (VACCEL_ARG_INT32)
  *   add_T_array(array, T *v, count)   borrows count values (INT32_ARRAY)
  *   get_T(array, T *value)            copies the next value out
  *   get_T_array(array, T **v, *count) points at the next array
@@ -242,13 +246,59 @@ struct vaccel_arg *vaccel_arg_array_raw(struct vaccel_arg_array *array);
 VACCEL_ARG_NUMERIC_TYPES(VACCEL__ARG_DECLARE)
 #undef VACCEL__ARG_DECLARE
 
-/* Deprecated list type kept so that old programs still compile. */
+/*
+ * The deprecated arg-list API, kept for older programs and upstream's Go
+ * bindings, built on the functions above. A list holds `size` arguments
+ * (all allocated, zeroed, at init); each add or expect fills the next one
+ * (`curr_idx`) and fails with VACCEL_EINVAL once the list is full. Pass
+ * `list->list, list->size` to an op. `idcs_allocated_space[i]` is 1 when
+ * argument i's buffer belongs to the list: vaccel_delete_args() frees it
+ * (callers may set it for a malloc'd buffer they hand over, as the Go
+ * bindings do). Serial arguments are RAW and borrow the caller's buffer.
+ */
 struct vaccel_arg_list {
 	uint32_t size;
 	struct vaccel_arg *list;
 	int curr_idx;
 	int *idcs_allocated_space;
 };
+
+/* A list of `size` (> 0) empty arguments, or NULL. */
+VACCEL_DEPRECATED struct vaccel_arg_list *vaccel_args_init(uint32_t size);
+/* Adds a RAW argument borrowing `buf` (non-NULL, size > 0). */
+VACCEL_DEPRECATED int vaccel_add_serial_arg(struct vaccel_arg_list *args,
+					    void *buf, uint32_t size);
+/* Adds the bytes `serializer(buf, &size)` returns (malloc'd; the list owns
+ * them), typed `type`. */
+VACCEL_DEPRECATED int
+vaccel_add_nonserial_arg(struct vaccel_arg_list *args, void *buf,
+			 uint32_t type, void *(*serializer)(void *, uint32_t *));
+/* Adds a RAW output argument borrowing `buf`: an op writes into it. */
+VACCEL_DEPRECATED int vaccel_expect_serial_arg(struct vaccel_arg_list *args,
+					       void *buf, uint32_t size);
+/* Adds a RAW output argument of `expected_size` zeroed bytes the list
+ * owns; read it after the op with vaccel_extract_nonserial_arg(). */
+VACCEL_DEPRECATED int
+vaccel_expect_nonserial_arg(struct vaccel_arg_list *args,
+			    uint32_t expected_size);
+/* args[idx].buf, or NULL for NULL args or a negative idx. */
+VACCEL_DEPRECATED void *vaccel_extract_serial_arg(struct vaccel_arg *args,
+						  int idx);
+/* deserializer(args[idx].buf, args[idx].size), or NULL. */
+VACCEL_DEPRECATED void *
+vaccel_extract_nonserial_arg(struct vaccel_arg *args, int idx,
+			     void *(*deserializer)(void *, uint32_t));
+/* Copies args[idx].size bytes of `buf` into args[idx] (in a plugin or an
+ * exec'd function). */
+VACCEL_DEPRECATED int vaccel_write_serial_arg(struct vaccel_arg *args, int idx,
+					      void *buf);
+/* Serializes `buf` and copies the result into args[idx]; VACCEL_EINVAL if
+ * it is larger than the argument. */
+VACCEL_DEPRECATED int
+vaccel_write_nonserial_arg(struct vaccel_arg *args, int idx, void *buf,
+			   void *(*serializer)(void *, uint32_t *));
+/* Frees the buffers the list owns, the arguments and the list. */
+VACCEL_DEPRECATED int vaccel_delete_args(struct vaccel_arg_list *args);
 
 #ifdef __cplusplus
 }

@@ -21,12 +21,15 @@ extern "C" {
 /* Initializes the runtime from the environment: log, run directory, plugins.
  * If already initialized, cleans up first. Returns the first error hit
  * (e.g. VACCEL_ENOENT for a plugin path that does not exist, VACCEL_ELIBBAD
- * for a library without a plugin descriptor). */
+ * for a library without a plugin descriptor), or VACCEL_EBUSY when the
+ * current setup cannot be cleaned up (see vaccel_cleanup). */
 int vaccel_bootstrap(void);
 /* As vaccel_bootstrap() but with an explicit config (copied). */
 int vaccel_bootstrap_with_config(struct vaccel_config *config);
 /* Releases every live session and resource, unloads plugins, removes the
- * run directory. Safe to call when not initialized. */
+ * run directory; waits for the ops in flight on other threads. Safe to call
+ * when not initialized. From inside an op it returns VACCEL_EBUSY and
+ * keeps that op's session, the plugins and the run directory. */
 int vaccel_cleanup(void);
 bool vaccel_is_initialized(void);
 /* This process's run directory, or NULL when not initialized. */

@@ -44,7 +44,8 @@ extern "C" {
 	X(VACCEL_EFAULT, EFAULT, "bad address")                               \
 	X(VACCEL_ERANGE, ERANGE, "result out of range")                       \
 	X(VACCEL_EAGAIN, EAGAIN, "try again")                                 \
-	X(VACCEL_ENOSYS, ENOSYS, "function not implemented")
+	X(VACCEL_ENOSYS, ENOSYS, "function not implemented")                  \
+	X(VACCEL_ETIMEDOUT, ETIMEDOUT, "timed out")
 
 #define VACCEL__ERROR_ENUM(name, value, desc) name = (value),
 enum vaccel_error { VACCEL_ERROR_LIST(VACCEL__ERROR_ENUM) };
@@ -56,6 +57,28 @@ const char *vaccel_strerror(int code);
 
 /* Returns the code's name ("VACCEL_EINVAL"), or "VACCEL_E?" if unknown. */
 const char *vaccel_error_name(int code);
+
+/*
+ * The reason for the most recent failure on the calling thread: the message
+ * its failure site logged at error level, without the time stamp and level
+ * prefix ("[torch] forward() of model resource 2 failed: expected input[1,
+ * 1, 224, 224] to have 3 channels, but got 1 channels instead"). For a call
+ * forwarded to vaccel-agent it is the agent's reason, as the rpc plugin
+ * logged it (docs/protocol.md). "" when nothing has failed on this thread.
+ *
+ * Read it right after a vAccel function returned an error, as one reads
+ * errno: a call that succeeds leaves it unchanged. Messages longer than
+ * VACCEL_ERROR_MSG_MAX - 1 bytes are cut.
+ *
+ * Thread-safe: every thread has its own message. Never returns NULL. The
+ * text lives in the calling thread's storage and stays valid until that
+ * thread's next vAccel call (which may replace it); copy it to keep it
+ * longer or to hand it to another thread.
+ */
+const char *vaccel_last_error_message(void);
+
+/* Size of the buffer behind vaccel_last_error_message(), NUL included. */
+#define VACCEL_ERROR_MSG_MAX 1024
 
 #ifdef __cplusplus
 }

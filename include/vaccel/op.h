@@ -40,6 +40,15 @@ extern "C" {
 
 VACCEL_ENUM_DEFINE(vaccel_op_type, VACCEL_OP_TYPE_LIST, VACCEL_OP_MAX, 10)
 
+/* The op's lowercase base name ("image_classify") written into `lower`
+ * (`size` bytes, truncated); returns `lower`. Upstream's name for
+ * vaccel_op_type_name(). */
+static inline char *vaccel_op_type_to_lower(vaccel_op_type_t op_type,
+					    char *lower, size_t size)
+{
+	return vaccel_op_type_name(op_type, lower, size);
+}
+
 #ifdef __cplusplus
 }
 #endif

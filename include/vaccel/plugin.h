@@ -31,6 +31,7 @@
 #define VACCEL_PLUGIN_H
 
 #include "arg.h"
+#include "utils/enum.h"
 #include "vaccel/version.h"
 #include "resource.h"
 #include "session.h"
@@ -44,21 +45,25 @@
 extern "C" {
 #endif
 
-/* Plugin type bits; also the session hint bits. */
-typedef enum {
-	VACCEL_PLUGIN_NONE = 0,
-	VACCEL_PLUGIN_CPU = 0x1,
-	VACCEL_PLUGIN_GPU = 0x2,
-	VACCEL_PLUGIN_FPGA = 0x4,
-	VACCEL_PLUGIN_SOFTWARE = 0x8,
-	VACCEL_PLUGIN_TENSORFLOW = 0x10,
-	VACCEL_PLUGIN_TORCH = 0x20,
-	VACCEL_PLUGIN_JETSON = 0x40,
-	VACCEL_PLUGIN_GENERIC = 0x80,
-	VACCEL_PLUGIN_DEBUG = 0x100,
-	VACCEL_PLUGIN_REMOTE = 0x4000,
-	VACCEL_PLUGIN_ALL = 0xffff,
-} vaccel_plugin_type_t;
+/* Plugin type bits; also the session hint bits. NONE is this project's
+ * name for "no hint"; the others are upstream's. The _to_str helpers name
+ * single bits (and NONE, ALL), not combinations. */
+#define VACCEL_PLUGIN_TYPE_LIST(X)           \
+	X(VACCEL_PLUGIN_NONE, 0)             \
+	X(VACCEL_PLUGIN_CPU, 0x1)            \
+	X(VACCEL_PLUGIN_GPU, 0x2)            \
+	X(VACCEL_PLUGIN_FPGA, 0x4)           \
+	X(VACCEL_PLUGIN_SOFTWARE, 0x8)       \
+	X(VACCEL_PLUGIN_TENSORFLOW, 0x10)    \
+	X(VACCEL_PLUGIN_TORCH, 0x20)         \
+	X(VACCEL_PLUGIN_JETSON, 0x40)        \
+	X(VACCEL_PLUGIN_GENERIC, 0x80)       \
+	X(VACCEL_PLUGIN_DEBUG, 0x100)        \
+	X(VACCEL_PLUGIN_REMOTE, 0x4000)      \
+	X(VACCEL_PLUGIN_ALL, 0xffff)
+
+VACCEL_ENUM_DEFINE(vaccel_plugin_type, VACCEL_PLUGIN_TYPE_LIST,
+		   VACCEL_PLUGIN_MAX, 14)
 
 #define VACCEL_PLUGIN_ABI_MAJOR 1
 #define VACCEL_PLUGIN_ABI_MINOR 0

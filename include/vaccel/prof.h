@@ -52,8 +52,12 @@ int vaccel_prof_regions_release(struct vaccel_prof_region *regions,
 				int nregions);
 int vaccel_prof_regions_print_all(struct vaccel_prof_region *regions,
 				  int nregions);
-/* Prints the regions into *tbuf (allocated when *tbuf is NULL, else at
- * most tbuf_len bytes). Returns bytes written or a negative error. */
+/* Prints one NUL-terminated line per region that has samples, the lines
+ * back to back, as upstream does. tbuf NULL: returns the bytes that takes.
+ * Else into *tbuf: malloc'd (the caller frees it) when *tbuf is NULL,
+ * otherwise the caller's buffer of tbuf_len bytes (the last line cut to fit,
+ * still terminated); returns the number of regions given. 0 when profiling
+ * is disabled, a negative VACCEL_E* code on error. */
 int vaccel_prof_regions_print_all_to_buf(char **tbuf, size_t tbuf_len,
 					 struct vaccel_prof_region *regions,
 					 int size);

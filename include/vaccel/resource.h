@@ -84,12 +84,17 @@ int vaccel_resource_get_all_by_type(struct vaccel_resource ***res,
 /* Number of sessions the resource is registered with, or -VACCEL_EINVAL. */
 long int vaccel_resource_refcount(const struct vaccel_resource *res);
 
+/* Every init below refuses the storage of a live resource (initialized and
+ * not released) with VACCEL_EBUSY, leaving it untouched. */
 /* From one path: a file, a directory (one blob per regular file in it), or
  * a "file://" URL. Paths are checked to exist. */
 int vaccel_resource_init(struct vaccel_resource *res, const char *path,
 			 vaccel_resource_type_t type);
-/* From several files (no directories). For LIB resources used by
- * exec_with_resource, list dependencies first and the main library last. */
+/* From several paths of one kind: files (one blob each), or a single
+ * directory (as _init takes one). For LIB resources used by
+ * exec_with_resource, list dependencies first and the main library last.
+ * VACCEL_EINVAL when files and a directory are mixed or several
+ * directories are given. */
 int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths,
 			       size_t nr_paths, vaccel_resource_type_t type);
 /* From memory: the bytes are copied. With `mem_only` they stay in memory

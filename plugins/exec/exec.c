@@ -5,7 +5,6 @@
  */
 #include "exec_plugin.h"
 #include <dlfcn.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,7 +40,7 @@ void exec_config_load(void)
 			    dlc);
 }
 
-int exec_call(void *handle, const char *lib, const char *symbol,
+int exec_call(struct vaccel_lib *lib, const char *symbol,
 	      struct vaccel_arg *read, size_t nr_read,
 	      struct vaccel_arg *write, size_t nr_write)
 {
@@ -49,21 +48,15 @@ int exec_call(void *handle, const char *lib, const char *symbol,
 	void *sym;
 	int ret;
 
-	dlerror();
-	sym = dlsym(handle, symbol);
-	if (!sym) {
-		const char *err = dlerror();
-
-		vaccel_error("[exec] symbol %s not found in %s: %s", symbol,
-			     lib, err ? err : "NULL symbol");
-		return VACCEL_ENOSYS;
-	}
+	ret = vaccel_lib_symbol(lib, symbol, &sym);
+	if (ret)
+		return ret;
 	/* POSIX guarantees that a data pointer from dlsym converts to a
 	 * function pointer; the copy keeps ISO C quiet about it. */
 	memcpy(&fn, &sym, sizeof(fn));
 	ret = fn(read, nr_read, write, nr_write);
 	if (ret) {
-		vaccel_error("[exec] %s from %s returned %d", symbol, lib, ret);
+		vaccel_error("[exec] %s returned %d", symbol, ret);
 		return VACCEL_EBACKEND;
 	}
 	return VACCEL_OK;
@@ -79,17 +72,16 @@ static int exec_exec(struct vaccel_session *sess, const char *library,
 		     const char *fn_symbol, struct vaccel_arg *read,
 		     size_t nr_read, struct vaccel_arg *write, size_t nr_write)
 {
-	void *handle;
+	struct vaccel_lib *lib;
 	int ret;
 
 	vaccel_debug("[exec] session %lld: %s from %s", (long long)sess->id,
 		     fn_symbol, library);
-	ret = exec_lib_get(library, &handle);
+	ret = exec_lib_get(library, &lib);
 	if (ret)
 		return ret;
-	ret = exec_call(handle, library, fn_symbol, read, nr_read, write,
-			nr_write);
-	exec_lib_put(handle);
+	ret = exec_call(lib, fn_symbol, read, nr_read, write, nr_write);
+	exec_lib_put(lib);
 	return ret;
 }
 
@@ -99,19 +91,15 @@ static int exec_exec_with_resource(struct vaccel_session *sess,
 				   struct vaccel_arg *read, size_t nr_read,
 				   struct vaccel_arg *write, size_t nr_write)
 {
-	char name[32];
-	void *handle;
+	struct vaccel_lib *lib;
 	int ret;
 
 	vaccel_debug("[exec] session %lld: %s from resource %lld",
 		     (long long)sess->id, fn_symbol, (long long)resource->id);
-	ret = exec_res_get(resource, &handle);
+	ret = exec_res_get(resource, &lib);
 	if (ret)
 		return ret;
-	snprintf(name, sizeof(name), "resource %lld",
-		 (long long)resource->id);
-	return exec_call(handle, name, fn_symbol, read, nr_read, write,
-			 nr_write);
+	return exec_call(lib, fn_symbol, read, nr_read, write, nr_write);
 }
 
 static int exec_init(void)

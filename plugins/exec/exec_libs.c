@@ -1,50 +1,37 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Library cache of EXEC: one dlopen handle per library path, so that
- * repeated calls do not pay for dlopen and the library keeps its state
- * between calls. The list is short (one entry per distinct library), so a
- * locked linked list is enough.
+ * Library cache of EXEC: one library per path, so that repeated calls do
+ * not pay for loading and the library keeps its state between calls. The
+ * list is short (one entry per distinct library), so a locked linked list
+ * is enough. Libraries are opened through vaccel_lib_open, so the
+ * embedding program's library policy decides what may be loaded.
  */
 #include "exec_plugin.h"
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct lib_entry {
 	char *path;
-	void *handle;
+	struct vaccel_lib *lib;
 	struct lib_entry *next;
 };
 
 static struct lib_entry *libs;
 static pthread_mutex_t libs_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int lib_open(const char *path, void **handle)
-{
-	*handle = dlopen(path, exec_cfg.dlopen_mode);
-	if (!*handle) {
-		const char *err = dlerror();
-
-		vaccel_error("[exec] cannot load %s: %s", path,
-			     err ? err : "unknown error");
-		return VACCEL_ENOENT;
-	}
-	return VACCEL_OK;
-}
-
-int exec_lib_get(const char *path, void **handle)
+int exec_lib_get(const char *path, struct vaccel_lib **lib)
 {
 	struct lib_entry *e;
 	int ret = VACCEL_OK;
 
 	if (exec_cfg.dlclose == EXEC_DLCLOSE_ON)
-		return lib_open(path, handle);
+		return vaccel_lib_open(path, exec_cfg.dlopen_mode, lib);
 
 	pthread_mutex_lock(&libs_lock);
 	for (e = libs; e; e = e->next) {
 		if (strcmp(e->path, path) == 0) {
-			*handle = e->handle;
+			*lib = e->lib;
 			goto out;
 		}
 	}
@@ -60,12 +47,12 @@ int exec_lib_get(const char *path, void **handle)
 		ret = VACCEL_ENOMEM;
 		goto free_entry;
 	}
-	ret = lib_open(path, &e->handle);
+	ret = vaccel_lib_open(path, exec_cfg.dlopen_mode, &e->lib);
 	if (ret)
 		goto free_path;
 	e->next = libs;
 	libs = e;
-	*handle = e->handle;
+	*lib = e->lib;
 	goto out;
 
 free_path:
@@ -77,10 +64,10 @@ out:
 	return ret;
 }
 
-void exec_lib_put(void *handle)
+void exec_lib_put(struct vaccel_lib *lib)
 {
 	if (exec_cfg.dlclose == EXEC_DLCLOSE_ON)
-		dlclose(handle);
+		vaccel_lib_close(lib);
 }
 
 void exec_libs_close_all(void)
@@ -90,7 +77,7 @@ void exec_libs_close_all(void)
 	pthread_mutex_lock(&libs_lock);
 	for (e = libs; e; e = next) {
 		next = e->next;
-		dlclose(e->handle);
+		vaccel_lib_close(e->lib);
 		free(e->path);
 		free(e);
 	}

@@ -32,24 +32,24 @@ extern struct exec_config exec_cfg;
 /* Reads the environment into exec_cfg, warning about invalid values. */
 void exec_config_load(void);
 
-/* Looks up `symbol` in `handle` and runs it. VACCEL_ENOSYS if missing,
- * VACCEL_EBACKEND if it returns non-zero; `lib` names the library in the
- * log line. */
-int exec_call(void *handle, const char *lib, const char *symbol,
+/* Looks up `symbol` among the functions `lib` defines (vaccel_lib_symbol:
+ * VACCEL_ENOSYS if missing, VACCEL_EPERM if refused) and runs it;
+ * VACCEL_EBACKEND if it returns non-zero. */
+int exec_call(struct vaccel_lib *lib, const char *symbol,
 	      struct vaccel_arg *read, size_t nr_read,
 	      struct vaccel_arg *write, size_t nr_write);
 
-/* Opens `path` (or returns its cached handle). VACCEL_ENOENT with the
- * dlerror() text if it cannot be loaded. */
-int exec_lib_get(const char *path, void **handle);
-/* Called after the call: closes the handle when caching is off. */
-void exec_lib_put(void *handle);
+/* Opens `path` through vaccel_lib_open (or returns its cached library):
+ * the policy's code, or VACCEL_ENOENT with the loader's message. */
+int exec_lib_get(const char *path, struct vaccel_lib **lib);
+/* Called after the call: closes the library when caching is off. */
+void exec_lib_put(struct vaccel_lib *lib);
 /* Closes every cached library. */
 void exec_libs_close_all(void);
 
-/* The main library handle of a LIB resource, loading its blobs on first
- * use (dependencies RTLD_GLOBAL first, main library last). */
-int exec_res_get(struct vaccel_resource *res, void **handle);
+/* The main library of a LIB resource, loading its blobs on first use
+ * (dependencies RTLD_GLOBAL first, main library last). */
+int exec_res_get(struct vaccel_resource *res, struct vaccel_lib **lib);
 /* resource_unregister hook: closes the resource's libraries once no
  * session holds it any more. */
 int exec_res_unregister(struct vaccel_resource *res,

@@ -1,28 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Libraries of LIB resources for EXEC_WITH_RESOURCE. A resource's blobs are
- * loaded once, in order: every blob but the last is a dependency opened
- * RTLD_GLOBAL so that the later ones resolve against it, and the last one
- * is the library whose symbol runs. The handles are kept per resource id
- * (not in res->plugin_priv, which other plugins may use) until the resource
- * leaves its last session.
+ * loaded once, in order, through vaccel_lib_open_blob (so the embedding
+ * program's library policy sees every one): every blob but the last is a
+ * dependency opened RTLD_GLOBAL so that the later ones resolve against it,
+ * and the last one is the library whose symbol runs. The libraries are kept
+ * per resource id (not in res->plugin_priv, which other plugins may use)
+ * until the resource leaves its last session.
  */
 #include "exec_plugin.h"
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 struct res_entry {
 	vaccel_id_t id;
-	void **handles;
-	/* Memory files backing BUFFER blobs (-1 for files on disk). They stay
-	 * open while loaded: the loader matches libraries by path, so a reused
-	 * /proc/self/fd/N name would return a stale library. */
-	int *fds;
-	size_t nr_handles;
+	struct vaccel_lib **libs;
+	size_t nr_libs;
 	struct res_entry *next;
 };
 
@@ -31,90 +26,20 @@ struct res_entry {
 static struct res_entry *open_res, *retired;
 static pthread_mutex_t res_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void close_handles(struct res_entry *e)
+static void close_libs(struct res_entry *e)
 {
 	/* Reverse order: the main library may need its dependencies. */
-	for (size_t i = e->nr_handles; i > 0; i--) {
-		dlclose(e->handles[i - 1]);
-		if (e->fds[i - 1] >= 0)
-			close(e->fds[i - 1]);
-	}
-	free(e->handles);
-	free(e->fds);
+	for (size_t i = e->nr_libs; i > 0; i--)
+		vaccel_lib_close(e->libs[i - 1]);
+	free(e->libs);
 	free(e);
-}
-
-/* A BUFFER blob has no file to dlopen: load it from an anonymous memory
- * file instead of writing it to disk. */
-static void *open_from_memory(struct vaccel_blob *blob, int mode,
-			      vaccel_id_t id, int *fd_out)
-{
-	char path[64];
-	size_t size = 0, off = 0;
-	uint8_t *data = vaccel_blob_data(blob, &size);
-	void *handle = NULL;
-	int fd;
-
-	if (!data || size == 0) {
-		vaccel_error("[exec] resource %lld: blob %s has no data",
-			     (long long)id, blob->name ? blob->name : "?");
-		return NULL;
-	}
-	fd = memfd_create(blob->name ? blob->name : "vaccel-exec", 0);
-	if (fd < 0) {
-		vaccel_error("[exec] resource %lld: memfd_create failed",
-			     (long long)id);
-		return NULL;
-	}
-	while (off < size) {
-		ssize_t n = write(fd, data + off, size - off);
-
-		if (n <= 0) {
-			vaccel_error("[exec] resource %lld: cannot copy blob %s to memory file",
-				     (long long)id, blob->name);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	handle = dlopen(path, mode);
-	if (!handle) {
-		const char *err = dlerror();
-
-		vaccel_error("[exec] resource %lld: cannot load blob %s: %s",
-			     (long long)id, blob->name, err ? err : "?");
-	}
-out:
-	if (handle)
-		*fd_out = fd;
-	else
-		close(fd);
-	return handle;
-}
-
-static void *open_blob(struct vaccel_blob *blob, int mode, vaccel_id_t id,
-		       int *fd)
-{
-	const char *path = vaccel_blob_path(blob);
-	void *handle;
-
-	*fd = -1;
-	if (!path)
-		return open_from_memory(blob, mode, id, fd);
-	handle = dlopen(path, mode);
-	if (!handle) {
-		const char *err = dlerror();
-
-		vaccel_error("[exec] resource %lld: cannot load %s: %s",
-			     (long long)id, path, err ? err : "?");
-	}
-	return handle;
 }
 
 static int res_load(struct vaccel_resource *res, struct res_entry **out)
 {
 	struct res_entry *e;
-	size_t i;
+	char name[48];
+	int ret;
 
 	if (res->nr_blobs == 0 || !res->blobs) {
 		vaccel_error("[exec] resource %lld has no files",
@@ -122,40 +47,35 @@ static int res_load(struct vaccel_resource *res, struct res_entry **out)
 		return VACCEL_ENOENT;
 	}
 	e = calloc(1, sizeof(*e));
-	if (!e)
-		goto no_mem;
-	e->handles = calloc(res->nr_blobs, sizeof(*e->handles));
-	e->fds = calloc(res->nr_blobs, sizeof(*e->fds));
-	if (!e->handles || !e->fds) {
-		free(e->handles);
-		free(e->fds);
+	if (e)
+		e->libs = calloc(res->nr_blobs, sizeof(*e->libs));
+	if (!e || !e->libs) {
 		free(e);
-		goto no_mem;
+		vaccel_error("[exec] resource %lld: no memory for %zu libraries",
+			     (long long)res->id, res->nr_blobs);
+		return VACCEL_ENOMEM;
 	}
 	e->id = res->id;
-	for (i = 0; i < res->nr_blobs; i++) {
+	for (size_t i = 0; i < res->nr_blobs; i++) {
 		bool main_lib = i + 1 == res->nr_blobs;
 		int mode = exec_cfg.dlopen_mode |
 			   (main_lib ? RTLD_LOCAL : RTLD_GLOBAL);
 
-		e->handles[i] = open_blob(res->blobs[i], mode, res->id,
-					  &e->fds[i]);
-		if (!e->handles[i]) {
-			close_handles(e);
-			return VACCEL_ENOENT;
+		snprintf(name, sizeof(name), "resource %lld blob %zu",
+			 (long long)res->id, i);
+		ret = vaccel_lib_open_blob(res->blobs[i], mode, name,
+					   &e->libs[i]);
+		if (ret) {
+			close_libs(e);
+			return ret;
 		}
-		e->nr_handles++;
+		e->nr_libs++;
 	}
 	*out = e;
 	return VACCEL_OK;
-
-no_mem:
-	vaccel_error("[exec] resource %lld: no memory for %zu handles",
-		     (long long)res->id, res->nr_blobs);
-	return VACCEL_ENOMEM;
 }
 
-int exec_res_get(struct vaccel_resource *res, void **handle)
+int exec_res_get(struct vaccel_resource *res, struct vaccel_lib **lib)
 {
 	struct res_entry *e;
 	int ret = VACCEL_OK;
@@ -171,7 +91,7 @@ int exec_res_get(struct vaccel_resource *res, void **handle)
 		e->next = open_res;
 		open_res = e;
 	}
-	*handle = e->handles[e->nr_handles - 1];
+	*lib = e->libs[e->nr_libs - 1];
 out:
 	pthread_mutex_unlock(&res_lock);
 	return ret;
@@ -203,8 +123,8 @@ int exec_res_unregister(struct vaccel_resource *res,
 
 	if (e) {
 		vaccel_debug("[exec] closing %zu libraries of resource %lld",
-			     e->nr_handles, (long long)res->id);
-		close_handles(e);
+			     e->nr_libs, (long long)res->id);
+		close_libs(e);
 	}
 	return VACCEL_OK;
 }
@@ -222,7 +142,7 @@ void exec_res_close_all(void)
 	for (int l = 0; l < 2; l++) {
 		for (e = lists[l]; e; e = next) {
 			next = e->next;
-			close_handles(e);
+			close_libs(e);
 		}
 	}
 }

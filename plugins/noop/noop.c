@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * libvaccel-noop.so: a debug plugin that implements every op with dummy,
- * deterministic results. It lets programs and tests exercise the whole op
- * path without any accelerator, and its no-op measures dispatch overhead.
+ * deterministic results, the same ones upstream's noop plugin returns (so
+ * that test suites written against upstream pass). It lets programs and
+ * tests exercise the whole op path without any accelerator, and its no-op
+ * measures dispatch overhead.
  */
 #include "noop_plugin.h"
 #include <string.h>
@@ -15,7 +17,7 @@ static int noop_noop(struct vaccel_session *sess)
 }
 
 /* Copies each read arg into the write arg at the same index (as many bytes
- * as both hold), which gives exec-style calls a visible, checkable echo. */
+ * as both hold), which gives opencv calls a visible, checkable echo. */
 static void echo_args(const struct vaccel_arg *read, size_t nr_read,
 		      struct vaccel_arg *write, size_t nr_write)
 {
@@ -27,6 +29,17 @@ static void echo_args(const struct vaccel_arg *read, size_t nr_read,
 	}
 }
 
+/* Upstream's dummy exec output: with exactly one write arg of the size of
+ * the first read arg, a whole number of ints, the read arg is copied into
+ * it; anything else is left as it is. */
+static void exec_dummy_output(const struct vaccel_arg *read, size_t nr_read,
+			      struct vaccel_arg *write, size_t nr_write)
+{
+	if (nr_read >= 1 && nr_write == 1 && write[0].size == read[0].size &&
+	    write[0].size % sizeof(int) == 0 && write[0].size > 0)
+		memcpy(write[0].buf, read[0].buf, write[0].size);
+}
+
 int noop_exec(struct vaccel_session *sess, const char *library,
 	      const char *fn_symbol, struct vaccel_arg *read, size_t nr_read,
 	      struct vaccel_arg *write, size_t nr_write)
@@ -34,7 +47,7 @@ int noop_exec(struct vaccel_session *sess, const char *library,
 	vaccel_info("[noop] exec: session %lld library %s symbol %s, %zu read, %zu write args",
 		    (long long)sess->id, library, fn_symbol, nr_read,
 		    nr_write);
-	echo_args(read, nr_read, write, nr_write);
+	exec_dummy_output(read, nr_read, write, nr_write);
 	return VACCEL_OK;
 }
 
@@ -47,7 +60,7 @@ int noop_exec_with_resource(struct vaccel_session *sess,
 	vaccel_info("[noop] exec_with_resource: session %lld resource %lld symbol %s, %zu read, %zu write args",
 		    (long long)sess->id, (long long)resource->id, fn_symbol,
 		    nr_read, nr_write);
-	echo_args(read, nr_read, write, nr_write);
+	exec_dummy_output(read, nr_read, write, nr_write);
 	return VACCEL_OK;
 }
 

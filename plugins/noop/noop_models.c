@@ -1,18 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * TensorFlow, TFLite and Torch model ops of the noop plugin. Loads succeed
- * without reading the model; runs allocate one FLOAT [1, 10] output per
- * requested output, element i holding i * 0.1. The core deletes the
- * outputs if a run fails half way, so these functions only allocate.
+ * without reading the model; runs echo their inputs, as upstream's do:
+ * output i is a new tensor with the dims, type and data of input i. There
+ * is nothing to echo past the last input, so asking for more outputs than
+ * inputs is an error. The core deletes the outputs if a run fails half
+ * way, so these functions only allocate.
  */
 #include "noop_plugin.h"
+#include <string.h>
 
-#define NOOP_OUT_LEN 10
-
-static void fill_dummy(float *data)
+static int check_echo(const char *op, int nr_inputs, int nr_outputs)
 {
-	for (int i = 0; i < NOOP_OUT_LEN; i++)
-		data[i] = (float)i * 0.1f;
+	if (nr_outputs > nr_inputs) {
+		vaccel_error("[noop] %s: %d outputs asked for, but the noop plugin only echoes its %d inputs",
+			     op, nr_outputs, nr_inputs);
+		return VACCEL_EINVAL;
+	}
+	return VACCEL_OK;
+}
+
+/* Copies the input's data into a freshly allocated echo. */
+static void echo_data(void *out, const void *in, size_t size)
+{
+	if (size)
+		memcpy(out, in, size);
 }
 
 int noop_tf_model_load(struct vaccel_session *sess,
@@ -42,23 +54,26 @@ int noop_tf_model_run(struct vaccel_session *sess,
 		      struct vaccel_tf_tensor **out_tensors, int nr_outputs,
 		      struct vaccel_tf_status *status)
 {
-	const int64_t dims[2] = { 1, NOOP_OUT_LEN };
 	int ret;
 
 	(void)run_options;
 	(void)in_nodes;
-	(void)in_tensors;
 	(void)out_nodes;
 	vaccel_info("[noop] tf_model_run: session %lld model %lld, %d inputs, %d outputs",
 		    (long long)sess->id, (long long)model->id, nr_inputs,
 		    nr_outputs);
+	ret = check_echo("tf_model_run", nr_inputs, nr_outputs);
+	if (ret)
+		return ret;
 	for (int i = 0; i < nr_outputs; i++) {
-		ret = vaccel_tf_tensor_allocate(&out_tensors[i], 2, dims,
-						VACCEL_TF_FLOAT,
-						NOOP_OUT_LEN * sizeof(float));
+		const struct vaccel_tf_tensor *in = in_tensors[i];
+
+		ret = vaccel_tf_tensor_allocate(&out_tensors[i], in->nr_dims,
+						in->dims, in->data_type,
+						in->size);
 		if (ret)
 			return ret;
-		fill_dummy(out_tensors[i]->data);
+		echo_data(out_tensors[i]->data, in->data, in->size);
 	}
 	return vaccel_tf_status_init(status, 0, "Operation handled by noop plugin");
 }
@@ -85,20 +100,23 @@ int noop_tflite_model_run(struct vaccel_session *sess,
 			  int nr_inputs, struct vaccel_tflite_tensor **outputs,
 			  int nr_outputs, uint8_t *status)
 {
-	const int32_t dims[2] = { 1, NOOP_OUT_LEN };
 	int ret;
 
-	(void)inputs;
 	vaccel_info("[noop] tflite_model_run: session %lld model %lld, %d inputs, %d outputs",
 		    (long long)sess->id, (long long)model->id, nr_inputs,
 		    nr_outputs);
+	ret = check_echo("tflite_model_run", nr_inputs, nr_outputs);
+	if (ret)
+		return ret;
 	for (int i = 0; i < nr_outputs; i++) {
-		ret = vaccel_tflite_tensor_allocate(
-			&outputs[i], 2, dims, VACCEL_TFLITE_FLOAT32,
-			NOOP_OUT_LEN * sizeof(float));
+		const struct vaccel_tflite_tensor *in = inputs[i];
+
+		ret = vaccel_tflite_tensor_allocate(&outputs[i], in->nr_dims,
+						    in->dims, in->data_type,
+						    in->size);
 		if (ret)
 			return ret;
-		fill_dummy(outputs[i]->data);
+		echo_data(outputs[i]->data, in->data, in->size);
 	}
 	*status = 0;
 	return VACCEL_OK;
@@ -119,21 +137,24 @@ int noop_torch_model_run(struct vaccel_session *sess,
 			 int nr_inputs, struct vaccel_torch_tensor **outputs,
 			 int nr_outputs)
 {
-	const int64_t dims[2] = { 1, NOOP_OUT_LEN };
 	int ret;
 
 	(void)run_options;
-	(void)inputs;
 	vaccel_info("[noop] torch_model_run: session %lld model %lld, %d inputs, %d outputs",
 		    (long long)sess->id, (long long)model->id, nr_inputs,
 		    nr_outputs);
+	ret = check_echo("torch_model_run", nr_inputs, nr_outputs);
+	if (ret)
+		return ret;
 	for (int i = 0; i < nr_outputs; i++) {
-		ret = vaccel_torch_tensor_allocate(&outputs[i], 2, dims,
-						   VACCEL_TORCH_FLOAT,
-						   NOOP_OUT_LEN * sizeof(float));
+		const struct vaccel_torch_tensor *in = inputs[i];
+
+		ret = vaccel_torch_tensor_allocate(&outputs[i], in->nr_dims,
+						   in->dims, in->data_type,
+						   in->size);
 		if (ret)
 			return ret;
-		fill_dummy(outputs[i]->data);
+		echo_data(outputs[i]->data, in->data, in->size);
 	}
 	return VACCEL_OK;
 }

@@ -13,19 +13,42 @@
 
 struct rpcc rpcc = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.prof_lock = PTHREAD_MUTEX_INITIALIZER,
 	.prof_transport = VACCEL_PROF_REGION_INIT("rpc_transport"),
 	.prof_exec = VACCEL_PROF_REGION_INIT("rpc_agent_exec"),
 };
 
-int rpcc_lost(const char *what)
+/* A reply that breaks the protocol. On the first exchange that means the
+ * peer at the address is something else than an agent, and saying so beats
+ * reporting a garbled frame; later the connection is lost. */
+int rpcc_bad_reply(struct rpcc_link *l, uint16_t type)
+{
+	errno = EPROTO;
+	if (type != RPC_MSG_HELLO)
+		return rpcc_lost(l, rpc_msg_type_name(type));
+	vaccel_error("rpc: the peer at %s is not a vaccel-agent: its answer to HELLO is not a vAccel RPC reply (check VACCEL_RPC_ADDRESS)",
+		     rpcc.address);
+	rpcc_link_break(l);
+	return VACCEL_EIO;
+}
+
+int rpcc_lost(struct rpcc_link *l, const char *what)
 {
 	int err = errno;
 
-	vaccel_error("rpc: connection to agent %s lost during %s (%s); sessions created over it are stale, a new session reconnects",
-		     rpcc.address, what, strerror(err));
-	rpc_conn_release(&rpcc.conn);
-	rpcc.connected = false;
-	return VACCEL_EIO;
+	/* A read that timed out leaves the stream in the middle of a
+	 * frame: the connection is dropped, never read again. */
+	if (err == ETIMEDOUT)
+		vaccel_error("rpc: agent %s did not answer within %d ms during %s; the connection is dropped: sessions created over it are stale, a new session reconnects",
+			     rpcc.address,
+			     l->handshaken ? rpcc.timeout_ms :
+					     rpcc.handshake_timeout_ms,
+			     what);
+	else
+		vaccel_error("rpc: connection to agent %s lost during %s (%s); sessions created over it are stale, a new session reconnects",
+			     rpcc.address, what, strerror(err));
+	rpcc_link_break(l);
+	return err == ETIMEDOUT ? VACCEL_ETIMEDOUT : VACCEL_EIO;
 }
 
 static int set_token(const char *s, size_t n, const char *from)
@@ -79,11 +102,11 @@ int rpcc_token_load(void)
 /* AUTH exchange, for agents that asked for it in their HELLO reply. A
  * wrong token is answered with ERROR VACCEL_EACCES (logged by rpcc_call)
  * and the agent closes the connection. */
-static int authenticate(void)
+static int authenticate(struct rpcc_link *l)
 {
 	uint8_t out[RPC_AUTH_HEAD_SIZE + RPC_MAX_TOKEN];
 	uint8_t body[RPC_REPLY_PREFIX_SIZE];
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	size_t n;
 	int ret;
 
@@ -93,44 +116,46 @@ static int authenticate(void)
 		return VACCEL_EACCES;
 	}
 	n = rpc_auth_encode(out, sizeof(out), rpcc.token, rpcc.token_len);
-	ret = rpcc_call(RPC_MSG_AUTH, out, n, NULL, 0, &reply);
+	rpcc_xfer_begin(&x, l);
+	ret = rpcc_call(&x, RPC_MSG_AUTH, out, n, NULL, 0);
 	explicit_bzero(out, sizeof(out));
-	if (ret)
-		return ret;
-	return rpcc_recv_body(&reply, body, sizeof(body));
+	if (!ret)
+		ret = rpcc_recv_body(&x, body, sizeof(body));
+	rpcc_xfer_end(&x);
+	return ret;
 }
 
 /* HELLO exchange; the agent refuses an incompatible version with an
  * ERROR reply, which is logged by rpcc_call. */
-static int handshake(void)
+static int handshake(struct rpcc_link *l)
 {
 	struct rpc_hello h = { RPC_MAGIC, RPC_VERSION_MAJOR, RPC_VERSION_MINOR,
-			       RPC_FRAME_HARD_MAX, 0 };
+			       RPC_FRAME_HARD_MAX,
+			       rpcc_shm_wanted(l) ? RPC_HELLO_SHM : 0 };
 	uint8_t body[RPC_REPLY_PREFIX_SIZE + RPC_HELLO_SIZE];
 	uint8_t out[RPC_HELLO_SIZE];
 	struct rpc_reply_prefix p;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
+	uint32_t len;
 	int ret;
 
 	rpc_hello_encode(out, sizeof(out), &h);
-	ret = rpcc_call(RPC_MSG_HELLO, out, sizeof(out), NULL, 0, &reply);
-	if (ret)
-		return ret;
-	ret = rpcc_recv_body(&reply, body, sizeof(body));
+	rpcc_xfer_begin(&x, l);
+	ret = rpcc_call(&x, RPC_MSG_HELLO, out, sizeof(out), NULL, 0);
+	len = x.h.length;
+	if (!ret)
+		ret = rpcc_recv_body(&x, body, sizeof(body));
+	rpcc_xfer_end(&x);
 	if (ret)
 		return ret;
 	{
 		struct rpc_rbuf r;
 
-		rpc_rbuf_init(&r, body, reply.length);
+		rpc_rbuf_init(&r, body, len);
 		rpc_reply_prefix_get(&r, &p);
 		if (r.err || rpc_hello_decode(body + RPC_REPLY_PREFIX_SIZE,
-					      reply.length -
-						      RPC_REPLY_PREFIX_SIZE,
-					      &h)) {
-			errno = EPROTO;
-			return rpcc_lost("HELLO");
-		}
+					      len - RPC_REPLY_PREFIX_SIZE, &h))
+			return rpcc_bad_reply(l, RPC_MSG_HELLO);
 	}
 	ret = rpc_hello_check(&h);
 	if (ret) {
@@ -139,18 +164,25 @@ static int handshake(void)
 		return ret;
 	}
 	rpcc.peer_max_frame = h.max_frame;
-	if (h.flags & RPC_HELLO_AUTH)
-		return authenticate();
-	return VACCEL_OK;
+	l->solo_ok = h.flags & RPC_HELLO_SOLO;
+	ret = h.flags & RPC_HELLO_AUTH ? authenticate(l) : VACCEL_OK;
+	if (!ret && (h.flags & RPC_HELLO_SHM) && rpcc_shm_wanted(l))
+		ret = rpcc_shm_setup(l);
+	return ret;
 }
 
 int rpcc_ensure_connected(void)
 {
 	struct vaccel_stream s;
+	struct rpcc_link *l;
 	int ret;
 
-	if (rpcc.connected)
+	if (rpcc_connected())
 		return VACCEL_OK;
+	/* A broken link goes when its last call lets go of it. */
+	if (rpcc.link)
+		rpcc_link_put(rpcc.link);
+	rpcc.link = NULL;
 	ret = vaccel__transport_connect(rpcc.address, &s);
 	if (ret) {
 		vaccel_error("rpc: cannot reach agent at %s (set VACCEL_RPC_ADDRESS)",
@@ -159,110 +191,27 @@ int rpcc_ensure_connected(void)
 			       ret :
 			       VACCEL_EIO;
 	}
-	ret = rpc_conn_init(&rpcc.conn, &s, RPC_FRAME_HARD_MAX);
+	/* The handshake has its own bound whatever VACCEL_RPC_TIMEOUT_MS
+	 * says: a peer that accepts and never answers is not an agent. */
+	s.read_timeout_ms = rpcc.handshake_timeout_ms;
+	s.poll_us = rpcc.poll_us;
+	ret = rpcc_link_new(&s, &l);
 	if (ret) {
 		vaccel__stream_close(&s);
 		return ret;
 	}
-	rpcc.connected = true;
 	rpcc.peer_max_frame = RPC_FRAME_MIN;
-	ret = handshake();
+	ret = handshake(l);
 	if (ret) {
-		if (rpcc.connected) {
-			rpc_conn_release(&rpcc.conn);
-			rpcc.connected = false;
-		}
+		rpcc_link_put(l);
 		return ret;
 	}
+	l->conn.s.read_timeout_ms = rpcc.timeout_ms;
+	l->handshaken = true;
+	rpcc.link = l;
 	rpcc.gen++;
 	vaccel_debug("rpc: connected to agent %s (max frame %u)",
 		     rpcc.address, rpcc.peer_max_frame);
-	return VACCEL_OK;
-}
-
-int rpcc_recv_body(const struct rpc_hdr *h, void *buf, size_t cap)
-{
-	if (h->length > cap) {
-		vaccel_error("rpc: %s reply of %u bytes exceeds the expected %zu",
-			     rpc_msg_type_name(h->type), h->length, cap);
-		errno = EPROTO;
-		return rpcc_lost("reply");
-	}
-	if (rpc_conn_recv(&rpcc.conn, buf, h->length))
-		return rpcc_lost("reply");
-	return VACCEL_OK;
-}
-
-int rpcc_send(uint16_t type, const void *head, size_t head_len,
-	      struct iovec *payload, int nr_payload, uint64_t *req_id)
-{
-	uint64_t id = ++rpcc.next_req;
-	int ret;
-
-	if (!rpcc.connected) {
-		vaccel_error("rpc: not connected to agent %s", rpcc.address);
-		return VACCEL_EIO;
-	}
-	ret = rpc_conn_send(&rpcc.conn, type, id, head, head_len, payload,
-			    nr_payload);
-	if (ret == VACCEL_EINVAL || ret == VACCEL_ENOMEM)
-		return ret;
-	if (ret)
-		return rpcc_lost(rpc_msg_type_name(type));
-	*req_id = id;
-	return VACCEL_OK;
-}
-
-int rpcc_call(uint16_t type, const void *head, size_t head_len,
-	      struct iovec *payload, int nr_payload, struct rpc_hdr *reply)
-{
-	uint64_t id = 0;
-	int ret = rpcc_send(type, head, head_len, payload, nr_payload, &id);
-
-	if (ret)
-		return ret;
-	return rpcc_wait(type, id, reply);
-}
-
-int rpcc_wait(uint16_t type, uint64_t id, struct rpc_hdr *reply)
-{
-	int ret = rpc_conn_recv_hdr(&rpcc.conn, reply);
-
-	if (ret) {
-		if (ret == VACCEL_EINVAL)
-			errno = EPROTO;
-		return rpcc_lost(rpc_msg_type_name(type));
-	}
-	if (reply->req_id != id) {
-		vaccel_error("rpc: reply for request %llu while waiting for %llu",
-			     (unsigned long long)reply->req_id,
-			     (unsigned long long)id);
-		errno = EPROTO;
-		return rpcc_lost(rpc_msg_type_name(type));
-	}
-	if (reply->type == RPC_MSG_ERROR) {
-		uint8_t body[8 + RPC_MAX_ERRMSG];
-		struct rpc_error e;
-
-		ret = rpcc_recv_body(reply, body, sizeof(body));
-		if (ret)
-			return ret;
-		if (rpc_error_decode(body, reply->length, &e)) {
-			errno = EPROTO;
-			return rpcc_lost(rpc_msg_type_name(type));
-		}
-		vaccel_error("rpc: agent %s: %s failed: %s (%s)", rpcc.address,
-			     rpc_msg_type_name(type), e.msg,
-			     vaccel_error_name(e.code));
-		return e.code;
-	}
-	if (reply->type != (type | RPC_MSG_REPLY)) {
-		vaccel_error("rpc: %s reply to a %s request",
-			     rpc_msg_type_name(reply->type),
-			     rpc_msg_type_name(type));
-		errno = EPROTO;
-		return rpcc_lost(rpc_msg_type_name(type));
-	}
 	return VACCEL_OK;
 }
 
@@ -276,17 +225,19 @@ void rpcc_prof(uint64_t t0, const struct rpc_reply_prefix *p)
 	agent = p->t_reply >= p->t_recv ? p->t_reply - p->t_recv : 0;
 	/* Transport time: the round trip minus the time the agent held the
 	 * request (the clocks of both sides are never compared). */
+	pthread_mutex_lock(&rpcc.prof_lock);
 	vaccel_prof_region_add_sample(&rpcc.prof_transport, t0,
 				      t1 - t0 > agent ? t1 - t0 - agent : 0);
 	vaccel_prof_region_add_sample(&rpcc.prof_exec, t0, p->t_exec);
+	pthread_mutex_unlock(&rpcc.prof_lock);
 }
 
 void rpcc_shutdown(void)
 {
 	pthread_mutex_lock(&rpcc.lock);
-	if (rpcc.connected)
-		rpc_conn_release(&rpcc.conn);
-	rpcc.connected = false;
+	if (rpcc.link)
+		rpcc_link_put(rpcc.link);
+	rpcc.link = NULL;
 	free(rpcc.sess);
 	free(rpcc.res);
 	rpcc.sess = NULL;

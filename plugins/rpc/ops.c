@@ -4,26 +4,28 @@
  * one OP message in the genop layout of include/vaccel/ops/genop.h; the
  * agent runs it with vaccel_genop() on its session. Read data are sent
  * from the caller's buffers and write data are received straight into
- * them.
+ * them: with the arg API's borrowed arguments, that is the caller's own
+ * variables. A reply larger than a caller's buffer fails the call with
+ * VACCEL_ENOSPC and fills nothing.
  */
 #include "rpc_plugin.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const uint8_t zeros[RPC_ALIGN];
-
-/* Adds an item and its alignment padding to the iovec list. */
-static int add_item(struct iovec *iov, int n, const void *data, size_t size)
+/* Write args that came back in the region go to the caller's buffers. */
+static void copy_back(const struct rpcc_xfer *x, const struct rpc_arg *wr,
+		      uint32_t nr_wr, const uint64_t *sizes)
 {
-	if (size)
-		iov[n++] = (struct iovec){ (void *)data, size };
-	if (RPC_PAD(size))
-		iov[n++] = (struct iovec){ (void *)zeros, RPC_PAD(size) };
-	return n;
+	for (uint32_t i = 0; i < nr_wr; i++)
+		if ((wr[i].flags & RPC_ARG_SHM) && sizes[i])
+			memcpy((void *)wr[i].data,
+			       rpcc_shm_at(x, wr[i].shm_off),
+			       (size_t)sizes[i]);
 }
 
-static int recv_op_reply(const struct rpc_hdr *reply, struct rpc_arg *wr,
+static int recv_op_reply(struct rpcc_xfer *x, struct rpc_arg *wr,
 			 uint32_t nr_wr, uint64_t t0)
 {
 	size_t head_len = rpc_op_reply_head_size(nr_wr);
@@ -41,31 +43,47 @@ static int recv_op_reply(const struct rpc_hdr *reply, struct rpc_arg *wr,
 			vaccel_error("rpc: cannot allocate the reply head for %u write args",
 				     nr_wr);
 			/* The reply is on the wire: the stream cannot be kept. */
-			ret = rpcc_lost("OP reply");
+			errno = ENOMEM;
+			ret = rpcc_lost(x->link, "OP reply");
 			goto out;
 		}
 	}
-	if (reply->length < head_len ||
-	    rpc_conn_recv(&rpcc.conn, head, head_len) ||
-	    rpc_op_reply_head_decode(head, head_len, reply->length, nr_wr, &p,
-				     sizes)) {
-		ret = rpcc_lost("OP reply");
+	if (x->h.length < head_len) {
+		ret = rpcc_bad_reply(x->link, RPC_MSG_OP);
+		goto out;
+	}
+	ret = rpcc_recv(x, head, head_len);
+	if (ret)
+		goto out;
+	if (rpc_op_reply_head_decode(head, head_len, x->h.length, nr_wr, wr,
+				     &p, sizes)) {
+		ret = rpcc_bad_reply(x->link, RPC_MSG_OP);
 		goto out;
 	}
 	for (uint32_t i = 0; i < nr_wr; i++) {
 		if (sizes[i] > wr[i].size) {
-			vaccel_error("rpc: write arg %u came back with %llu bytes, the buffer has %llu",
+			vaccel_error("rpc: write arg %u came back with %llu bytes, more than the caller's buffer of %llu: no write arg is filled",
 				     i, (unsigned long long)sizes[i],
 				     (unsigned long long)wr[i].size);
-			ret = rpcc_lost("OP reply");
-			goto out;
+			ret = VACCEL_ENOSPC;
 		}
-		iov[i] = (struct iovec){ (void *)wr[i].data, (size_t)sizes[i] };
+		iov[i] = (struct iovec){ (void *)wr[i].data,
+					 (wr[i].flags & RPC_ARG_SHM) ?
+						 0 :
+						 (size_t)sizes[i] };
 	}
-	if (rpc_conn_recv_iov(&rpcc.conn, iov, (int)nr_wr)) {
-		ret = rpcc_lost("OP reply");
+	/* The frame is read to its end either way, so the connection stays
+	 * usable; an oversized reply only fails this call. */
+	if (ret) {
+		int io = rpcc_recv(x, NULL, x->left);
+
+		ret = io ? io : ret;
 		goto out;
 	}
+	ret = rpcc_recv_iov(x, iov, (int)nr_wr);
+	if (ret)
+		goto out;
+	copy_back(x, wr, nr_wr, sizes);
 	rpcc_prof(t0, &p);
 out:
 	if (head != stack)
@@ -77,15 +95,51 @@ out:
 	return ret;
 }
 
+/* Adds the args' data to the iovecs (into the region where they
+ * qualify, then flagged RPC_ARG_SHM with their offset). The first
+ * `inline_first` args and STRINGs always travel in the body: the agent
+ * reads them itself (docs/protocol.md, 2b). */
+static int add_args(struct rpcc_xfer *x, struct iovec *iov, int niov,
+		    struct rpc_arg *a, uint32_t nr, uint32_t inline_first,
+		    struct rpcc_item *items, uint64_t *body)
+{
+	for (uint32_t i = 0; i < nr; i++) {
+		bool may = i >= inline_first && a[i].type != VACCEL_ARG_STRING;
+
+		niov = rpcc_item(x, iov, niov, a[i].data, a[i].size, may,
+				 &items[i], body);
+		if (items[i].shm) {
+			a[i].flags |= RPC_ARG_SHM;
+			a[i].shm_off = items[i].off;
+		}
+	}
+	return niov;
+}
+
+/* The leading read args the agent reads itself: the op type, and the
+ * resource id of EXEC_WITH_RESOURCE. */
+static uint32_t inline_reads(const struct rpc_arg *rd, uint32_t nr_rd)
+{
+	uint32_t op = UINT32_MAX;
+
+	if (nr_rd && rd[0].size == 1)
+		op = *(const uint8_t *)rd[0].data;
+	else if (nr_rd && rd[0].size == 4)
+		memcpy(&op, rd[0].data, 4);
+	return op == VACCEL_OP_EXEC_WITH_RESOURCE ? 2 : 1;
+}
+
 int rpcc_op(struct vaccel_session *sess, struct rpc_arg *rd, uint32_t nr_rd,
 	    struct rpc_arg *wr, uint32_t nr_wr)
 {
 	struct rpc_op_req m = { 0, nr_rd, nr_wr, rd, wr };
 	uint8_t stack_head[1024], *head = stack_head;
 	struct iovec stack_iov[32], *iov = stack_iov;
-	size_t head_len, niov_max;
+	struct rpcc_item stack_items[16], *items = stack_items;
+	size_t head_len, niov_max, nr = (size_t)nr_rd + nr_wr;
 	uint64_t body = 0, back = 0, t0;
-	struct rpc_hdr reply;
+	uint32_t max_frame;
+	struct rpcc_xfer x;
 	int niov = 0, ret;
 
 	if (nr_rd > RPC_MAX_ARGS || nr_wr > RPC_MAX_ARGS) {
@@ -94,47 +148,57 @@ int rpcc_op(struct vaccel_session *sess, struct rpc_arg *rd, uint32_t nr_rd,
 		return VACCEL_EINVAL;
 	}
 	head_len = rpc_op_req_head_size(nr_rd, nr_wr);
-	niov_max = 2 * ((size_t)nr_rd + nr_wr);
+	niov_max = 2 * nr;
 	if (head_len > sizeof(stack_head))
 		head = malloc(head_len);
 	if (niov_max > sizeof(stack_iov) / sizeof(stack_iov[0]))
 		iov = malloc(niov_max * sizeof(*iov));
-	if (!head || !iov) {
+	if (nr > sizeof(stack_items) / sizeof(stack_items[0]))
+		items = malloc(nr * sizeof(*items));
+	if (!head || !iov || !items) {
 		vaccel_error("rpc: cannot allocate an OP of %u+%u args", nr_rd,
 			     nr_wr);
 		ret = VACCEL_ENOMEM;
 		goto out;
-	}
-	body = head_len;
-	for (uint32_t i = 0; i < nr_rd; i++) {
-		niov = add_item(iov, niov, rd[i].data, (size_t)rd[i].size);
-		body += rd[i].size + RPC_PAD(rd[i].size);
-	}
-	for (uint32_t i = 0; i < nr_wr; i++) {
-		back += wr[i].size;
-		if (!(wr[i].flags & RPC_ARG_INOUT))
-			continue;
-		niov = add_item(iov, niov, wr[i].data, (size_t)wr[i].size);
-		body += wr[i].size + RPC_PAD(wr[i].size);
 	}
 
 	pthread_mutex_lock(&rpcc.lock);
 	ret = rpcc_sess_remote(sess, &m.sess_id);
 	if (ret)
 		goto unlock;
-	if (body > rpcc.peer_max_frame ||
-	    back + rpc_op_reply_head_size(nr_wr) > rpcc.peer_max_frame) {
+	/* The exchange runs outside rpcc.lock: ops of other threads are in
+	 * flight on the link at the same time. */
+	rpcc_xfer_begin(&x, rpcc.link);
+	max_frame = rpcc.peer_max_frame;
+	pthread_mutex_unlock(&rpcc.lock);
+	body = head_len;
+	niov = add_args(&x, iov, niov, rd, nr_rd, inline_reads(rd, nr_rd),
+			items, &body);
+	/* Write args travel with their contents, so that the host's plugin
+	 * starts from the caller's bytes exactly as a local one does (one
+	 * that reads its write args, or writes only part of them, gives the
+	 * same result through the agent as locally). */
+	for (uint32_t i = 0; i < nr_wr; i++)
+		wr[i].flags |= RPC_ARG_INOUT;
+	niov = add_args(&x, iov, niov, wr, nr_wr, 0, items + nr_rd, &body);
+	for (uint32_t i = 0; i < nr_wr; i++)
+		if (!(wr[i].flags & RPC_ARG_SHM))
+			back += wr[i].size;
+	if (body > max_frame ||
+	    back + rpc_op_reply_head_size(nr_wr) > max_frame) {
 		vaccel_error("rpc: op of %llu request / %llu reply bytes exceeds the agent's max frame of %u bytes (agent --max-frame)",
 			     (unsigned long long)body,
-			     (unsigned long long)back, rpcc.peer_max_frame);
+			     (unsigned long long)back, max_frame);
 		ret = VACCEL_EINVAL;
-		goto unlock;
+	} else {
+		rpc_op_req_head_encode(head, head_len, &m);
+		t0 = vaccel_prof_get_tstamp();
+		ret = rpcc_call(&x, RPC_MSG_OP, head, head_len, iov, niov);
+		if (ret == VACCEL_OK)
+			ret = recv_op_reply(&x, wr, nr_wr, t0);
 	}
-	rpc_op_req_head_encode(head, head_len, &m);
-	t0 = vaccel_prof_get_tstamp();
-	ret = rpcc_call(RPC_MSG_OP, head, head_len, iov, niov, &reply);
-	if (ret == VACCEL_OK)
-		ret = recv_op_reply(&reply, wr, nr_wr, t0);
+	rpcc_xfer_end(&x);
+	goto out;
 unlock:
 	pthread_mutex_unlock(&rpcc.lock);
 out:
@@ -142,13 +206,15 @@ out:
 		free(head);
 	if (iov != stack_iov)
 		free(iov);
+	if (items != stack_items)
+		free(items);
 	return ret;
 }
 
 static struct rpc_arg arg_of(const struct vaccel_arg *a)
 {
 	return (struct rpc_arg){ (uint32_t)a->type, 0, a->custom_type_id,
-				 a->size, a->buf };
+				 a->size, a->buf, 0 };
 }
 
 /* Decodes the op type of a genop read[0] as the core does. */
@@ -213,10 +279,6 @@ int rpcc_genop(struct vaccel_session *sess, struct vaccel_arg *read,
 			rd[1].data = &remote_res;
 		}
 	}
-	/* sgemm reads C too (beta * C). */
-	if (op == VACCEL_OP_BLAS_SGEMM && nr_write == 1)
-		wr[0].flags |= RPC_ARG_INOUT;
-
 	ret = rpcc_op(sess, rd, (uint32_t)nr_read, wr, (uint32_t)nr_write);
 	free(rd);
 	return ret;

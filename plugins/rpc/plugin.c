@@ -29,6 +29,8 @@ static int rpc_init(void)
 	}
 	pthread_mutex_lock(&rpcc.lock);
 	ret = rpcc_token_load();
+	if (!ret)
+		ret = rpcc_wait_load();
 	if (ret) {
 		pthread_mutex_unlock(&rpcc.lock);
 		return ret;

@@ -86,9 +86,8 @@ static int blob_size(const struct vaccel_blob *b, uint64_t *size)
 /* Streams one blob as RES_CHUNK frames. A failure to read the file after
  * the upload started leaves the stream mid-request, so the connection is
  * dropped. */
-static int send_blob(const struct vaccel_blob *b, uint32_t idx,
-		     uint64_t size, uint64_t req_id, uint8_t *fbuf,
-		     size_t chunk)
+static int send_blob(struct rpcc_xfer *x, const struct vaccel_blob *b,
+		     uint32_t idx, uint64_t size, uint8_t *fbuf, size_t chunk)
 {
 	uint8_t head[RPC_CHUNK_HEAD_SIZE];
 	uint64_t off = 0;
@@ -100,7 +99,7 @@ static int send_blob(const struct vaccel_blob *b, uint32_t idx,
 		if (fd < 0) {
 			vaccel_error("rpc: cannot open blob %s: %s", b->path,
 				     strerror(errno));
-			return rpcc_lost("resource upload");
+			return rpcc_lost(x->link, "resource upload");
 		}
 	}
 	while (off < size) {
@@ -115,17 +114,15 @@ static int send_blob(const struct vaccel_blob *b, uint32_t idx,
 			if (r != (ssize_t)len) {
 				vaccel_error("rpc: short read of blob %s at %llu (file changed?)",
 					     b->path, (unsigned long long)off);
-				ret = rpcc_lost("resource upload");
+				ret = rpcc_lost(x->link, "resource upload");
 				break;
 			}
 			iov = (struct iovec){ fbuf, len };
 		}
 		rpc_chunk_head_encode(head, sizeof(head), idx, off);
-		if (rpc_conn_send(&rpcc.conn, RPC_MSG_RES_CHUNK, req_id, head,
-				  sizeof(head), &iov, 1)) {
-			ret = rpcc_lost("resource upload");
+		ret = rpcc_send_chunk(x, head, sizeof(head), &iov);
+		if (ret)
 			break;
-		}
 		off += len;
 	}
 	if (fd >= 0)
@@ -143,9 +140,9 @@ static int upload(struct vaccel_resource *res, int64_t sess_remote,
 	uint8_t *head = NULL, *fbuf = NULL;
 	uint8_t body[RPC_REPLY_PREFIX_SIZE + 8];
 	struct rpc_reply_prefix p;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	size_t head_len, chunk;
-	uint64_t req_id, t0 = vaccel_prof_get_tstamp();
+	uint64_t t0 = vaccel_prof_get_tstamp();
 	int ret;
 
 	if (res->nr_blobs == 0 || res->nr_blobs > RPC_MAX_BLOBS) {
@@ -189,26 +186,24 @@ static int upload(struct vaccel_resource *res, int64_t sess_remote,
 		ret = VACCEL_EINVAL;
 		goto out;
 	}
-	ret = rpcc_send(RPC_MSG_RES_REGISTER, head, head_len, NULL, 0,
-			&req_id);
-	if (ret)
-		goto out;
-	for (size_t i = 0; i < res->nr_blobs; i++) {
-		ret = send_blob(res->blobs[i], (uint32_t)i, m.blobs[i].size,
-				req_id, fbuf, chunk);
-		if (ret)
-			goto out;
-	}
-	ret = rpcc_wait(RPC_MSG_RES_REGISTER, req_id, &reply);
-	if (ret)
-		goto out;
-	ret = rpcc_recv_body(&reply, body, sizeof(body));
-	if (ret)
-		goto out;
-	if (rpc_id_reply_decode(body, reply.length, &p, id))
-		ret = rpcc_lost("RES_REGISTER reply");
-	else
+	/* The chunks follow their RES_REGISTER with no other frame in
+	 * between (docs/protocol.md, section 5). */
+	rpcc_xfer_begin(&x, rpcc.link);
+	rpcc_send_hold(x.link);
+	ret = rpcc_send(&x, RPC_MSG_RES_REGISTER, head, head_len, NULL, 0);
+	for (size_t i = 0; !ret && i < res->nr_blobs; i++)
+		ret = send_blob(&x, res->blobs[i], (uint32_t)i,
+				m.blobs[i].size, fbuf, chunk);
+	rpcc_send_release(x.link);
+	if (!ret)
+		ret = rpcc_wait(&x, RPC_MSG_RES_REGISTER);
+	if (!ret)
+		ret = rpcc_recv_body(&x, body, sizeof(body));
+	if (!ret && rpc_id_reply_decode(body, x.h.length, &p, id))
+		ret = rpcc_bad_reply(x.link, RPC_MSG_RES_REGISTER);
+	else if (!ret)
 		rpcc_prof(t0, &p);
+	rpcc_xfer_end(&x);
 out:
 	free(head);
 	free(fbuf);
@@ -223,20 +218,20 @@ static int link_remote(int64_t sess_remote, int64_t res_remote)
 	struct rpc_res_register m = { sess_remote, res_remote, 0, 0, NULL };
 	uint8_t head[64], body[RPC_REPLY_PREFIX_SIZE + 8];
 	struct rpc_reply_prefix p;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	int64_t id;
 	size_t n = rpc_res_register_encode(head, sizeof(head), &m);
-	int ret = rpcc_call(RPC_MSG_RES_REGISTER, head, n, NULL, 0, &reply);
+	int ret;
 
-	if (ret)
-		return ret;
-	ret = rpcc_recv_body(&reply, body, sizeof(body));
-	if (ret)
-		return ret;
-	if (rpc_id_reply_decode(body, reply.length, &p, &id) ||
-	    id != res_remote)
-		return rpcc_lost("RES_REGISTER reply");
-	return VACCEL_OK;
+	rpcc_xfer_begin(&x, rpcc.link);
+	ret = rpcc_call(&x, RPC_MSG_RES_REGISTER, head, n, NULL, 0);
+	if (!ret)
+		ret = rpcc_recv_body(&x, body, sizeof(body));
+	if (!ret && (rpc_id_reply_decode(body, x.h.length, &p, &id) ||
+		     id != res_remote))
+		ret = rpcc_bad_reply(x.link, RPC_MSG_RES_REGISTER);
+	rpcc_xfer_end(&x);
+	return ret;
 }
 
 int rpcc_resource_register(struct vaccel_resource *res,
@@ -292,7 +287,7 @@ int rpcc_resource_unregister(struct vaccel_resource *res,
 	struct rpcc_res *r;
 	uint8_t out[16], body[RPC_REPLY_PREFIX_SIZE];
 	struct rpc_reply_prefix p;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	int ret = VACCEL_OK;
 
 	if (!res || !sess) {
@@ -307,17 +302,17 @@ int rpcc_resource_unregister(struct vaccel_resource *res,
 	r = rpcc_res_find(res->id);
 	if (!s || !r)
 		goto out;
-	if (rpcc.connected && s->gen == rpcc.gen && r->gen == rpcc.gen) {
+	if (rpcc_connected() && s->gen == rpcc.gen && r->gen == rpcc.gen) {
 		q = (struct rpc_res_req){ s->remote, r->remote };
-		ret = rpcc_call(RPC_MSG_RES_UNREGISTER, out,
+		rpcc_xfer_begin(&x, rpcc.link);
+		ret = rpcc_call(&x, RPC_MSG_RES_UNREGISTER, out,
 				rpc_res_req_encode(out, sizeof(out), &q), NULL,
-				0, &reply);
-		if (!ret) {
-			ret = rpcc_recv_body(&reply, body, sizeof(body));
-			if (!ret &&
-			    rpc_empty_reply_decode(body, reply.length, &p))
-				ret = rpcc_lost("RES_UNREGISTER reply");
-		}
+				0);
+		if (!ret)
+			ret = rpcc_recv_body(&x, body, sizeof(body));
+		if (!ret && rpc_empty_reply_decode(body, x.h.length, &p))
+			ret = rpcc_bad_reply(x.link, RPC_MSG_RES_UNREGISTER);
+		rpcc_xfer_end(&x);
 	}
 	r = rpcc_res_find(res->id);
 	if (r && (r->nr_sessions <= 1 || r->gen != rpcc.gen)) {
@@ -341,7 +336,7 @@ int rpcc_resource_sync(struct vaccel_resource *res,
 	uint64_t *sizes = NULL;
 	struct iovec *iov = NULL;
 	struct rpc_reply_prefix p;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x = { 0 };
 	size_t head_len;
 	int ret;
 
@@ -370,19 +365,21 @@ int rpcc_resource_sync(struct vaccel_resource *res,
 		ret = VACCEL_ENOMEM;
 		goto out;
 	}
-	ret = rpcc_call(RPC_MSG_RES_SYNC, out,
-			rpc_res_req_encode(out, sizeof(out), &q), NULL, 0,
-			&reply);
+	rpcc_xfer_begin(&x, rpcc.link);
+	ret = rpcc_call(&x, RPC_MSG_RES_SYNC, out,
+			rpc_res_req_encode(out, sizeof(out), &q), NULL, 0);
 	if (ret)
 		goto out;
-	if (reply.length < head_len ||
-	    rpc_conn_recv(&rpcc.conn, head, head_len)) {
-		ret = rpcc_lost("RES_SYNC reply");
+	if (x.h.length < head_len) {
+		ret = rpcc_bad_reply(x.link, RPC_MSG_RES_SYNC);
 		goto out;
 	}
-	if (rpc_op_reply_head_decode(head, head_len, reply.length,
-				     (uint32_t)res->nr_blobs, &p, sizes)) {
-		ret = rpcc_lost("RES_SYNC reply");
+	ret = rpcc_recv(&x, head, head_len);
+	if (ret)
+		goto out;
+	if (rpc_op_reply_head_decode(head, head_len, x.h.length,
+				     (uint32_t)res->nr_blobs, NULL, &p, sizes)) {
+		ret = rpcc_bad_reply(x.link, RPC_MSG_RES_SYNC);
 		goto out;
 	}
 	for (size_t i = 0; i < res->nr_blobs; i++) {
@@ -393,17 +390,16 @@ int rpcc_resource_sync(struct vaccel_resource *res,
 			vaccel_error("rpc: blob %zu of resource %lld: agent has %llu bytes, local buffer %zu",
 				     i, (long long)res->id,
 				     (unsigned long long)sizes[i], b->size);
-			ret = VACCEL_EINVAL;
-			if (rpc_conn_discard(&rpcc.conn,
-					     reply.length - head_len))
-				ret = rpcc_lost("RES_SYNC reply");
+			ret = rpcc_recv(&x, NULL, x.left);
+			if (!ret)
+				ret = VACCEL_EINVAL;
 			goto out;
 		}
 		iov[i] = (struct iovec){ b->data, b->size };
 	}
-	if (rpc_conn_recv_iov(&rpcc.conn, iov, (int)res->nr_blobs))
-		ret = rpcc_lost("RES_SYNC reply");
+	ret = rpcc_recv_iov(&x, iov, (int)res->nr_blobs);
 out:
+	rpcc_xfer_end(&x);
 	pthread_mutex_unlock(&rpcc.lock);
 	free(head);
 	free(sizes);

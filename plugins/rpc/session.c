@@ -50,7 +50,7 @@ int rpcc_sess_remote(const struct vaccel_session *sess, int64_t *remote)
 			     (long long)sess->id);
 		return VACCEL_EINVAL;
 	}
-	if (!rpcc.connected || s->gen != rpcc.gen) {
+	if (!rpcc_connected() || s->gen != rpcc.gen) {
 		vaccel_error("rpc: session %lld is stale: its connection to agent %s was lost; create a new session",
 			     (long long)sess->id, rpcc.address);
 		return VACCEL_EIO;
@@ -65,22 +65,22 @@ static int create_remote(uint32_t flags, int64_t *id)
 	struct rpc_sess_req q = { 0, flags & ~(uint32_t)VACCEL_PLUGIN_REMOTE };
 	uint8_t out[16], body[RPC_REPLY_PREFIX_SIZE + 8];
 	struct rpc_reply_prefix p;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	size_t n = rpc_sess_req_encode(out, sizeof(out), RPC_MSG_SESS_CREATE,
 				       &q);
 	uint64_t t0 = vaccel_prof_get_tstamp();
 	int ret;
 
-	ret = rpcc_call(RPC_MSG_SESS_CREATE, out, n, NULL, 0, &reply);
-	if (ret)
-		return ret;
-	ret = rpcc_recv_body(&reply, body, sizeof(body));
-	if (ret)
-		return ret;
-	if (rpc_id_reply_decode(body, reply.length, &p, id))
-		return rpcc_lost("SESS_CREATE reply");
-	rpcc_prof(t0, &p);
-	return VACCEL_OK;
+	rpcc_xfer_begin(&x, rpcc.link);
+	ret = rpcc_call(&x, RPC_MSG_SESS_CREATE, out, n, NULL, 0);
+	if (!ret)
+		ret = rpcc_recv_body(&x, body, sizeof(body));
+	if (!ret && rpc_id_reply_decode(body, x.h.length, &p, id))
+		ret = rpcc_bad_reply(x.link, RPC_MSG_SESS_CREATE);
+	rpcc_xfer_end(&x);
+	if (!ret)
+		rpcc_prof(t0, &p);
+	return ret;
 }
 
 int rpcc_session_init(struct vaccel_session *sess, uint32_t flags)
@@ -120,7 +120,7 @@ int rpcc_session_update(struct vaccel_session *sess, uint32_t flags)
 	struct rpc_sess_req q = { 0, flags & ~(uint32_t)VACCEL_PLUGIN_REMOTE };
 	uint8_t out[16], body[RPC_REPLY_PREFIX_SIZE];
 	struct rpc_reply_prefix p;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	int ret;
 
 	if (!sess) {
@@ -131,15 +131,16 @@ int rpcc_session_update(struct vaccel_session *sess, uint32_t flags)
 	ret = rpcc_sess_remote(sess, &q.sess_id);
 	if (ret)
 		goto out;
-	ret = rpcc_call(RPC_MSG_SESS_UPDATE, out,
+	rpcc_xfer_begin(&x, rpcc.link);
+	ret = rpcc_call(&x, RPC_MSG_SESS_UPDATE, out,
 			rpc_sess_req_encode(out, sizeof(out),
 					    RPC_MSG_SESS_UPDATE, &q),
-			NULL, 0, &reply);
-	if (ret)
-		goto out;
-	ret = rpcc_recv_body(&reply, body, sizeof(body));
-	if (!ret && rpc_empty_reply_decode(body, reply.length, &p))
-		ret = rpcc_lost("SESS_UPDATE reply");
+			NULL, 0);
+	if (!ret)
+		ret = rpcc_recv_body(&x, body, sizeof(body));
+	if (!ret && rpc_empty_reply_decode(body, x.h.length, &p))
+		ret = rpcc_bad_reply(x.link, RPC_MSG_SESS_UPDATE);
+	rpcc_xfer_end(&x);
 out:
 	pthread_mutex_unlock(&rpcc.lock);
 	return ret;
@@ -151,7 +152,7 @@ int rpcc_session_release(struct vaccel_session *sess)
 	uint8_t out[16], body[RPC_REPLY_PREFIX_SIZE];
 	struct rpc_reply_prefix p;
 	struct rpcc_sess *s;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	int ret = VACCEL_OK;
 
 	if (!sess) {
@@ -168,17 +169,17 @@ int rpcc_session_release(struct vaccel_session *sess)
 	q.sess_id = s->remote;
 	/* A stale session has nothing left on the agent: the agent released
 	 * it when the connection closed. */
-	if (rpcc.connected && s->gen == rpcc.gen) {
-		ret = rpcc_call(RPC_MSG_SESS_DESTROY, out,
+	if (rpcc_connected() && s->gen == rpcc.gen) {
+		rpcc_xfer_begin(&x, rpcc.link);
+		ret = rpcc_call(&x, RPC_MSG_SESS_DESTROY, out,
 				rpc_sess_req_encode(out, sizeof(out),
 						    RPC_MSG_SESS_DESTROY, &q),
-				NULL, 0, &reply);
-		if (!ret) {
-			ret = rpcc_recv_body(&reply, body, sizeof(body));
-			if (!ret &&
-			    rpc_empty_reply_decode(body, reply.length, &p))
-				ret = rpcc_lost("SESS_DESTROY reply");
-		}
+				NULL, 0);
+		if (!ret)
+			ret = rpcc_recv_body(&x, body, sizeof(body));
+		if (!ret && rpc_empty_reply_decode(body, x.h.length, &p))
+			ret = rpcc_bad_reply(x.link, RPC_MSG_SESS_DESTROY);
+		rpcc_xfer_end(&x);
 	}
 	/* The local session is going away whatever the agent said. */
 	s = rpcc_sess_find(sess->id);

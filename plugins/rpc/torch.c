@@ -5,10 +5,9 @@
  */
 #include "rpc_plugin.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const uint8_t zeros[RPC_ALIGN];
 
 /* The agent id of a model registered over the current connection. */
 static int model_remote(const struct vaccel_resource *model, int64_t *id)
@@ -30,7 +29,7 @@ int rpcc_torch_model_load(struct vaccel_session *sess,
 	struct rpc_res_req q;
 	uint8_t out[16], body[RPC_REPLY_PREFIX_SIZE];
 	struct rpc_reply_prefix p;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	uint64_t t0;
 	int ret;
 
@@ -46,16 +45,16 @@ int rpcc_torch_model_load(struct vaccel_session *sess,
 	if (ret)
 		goto out;
 	t0 = vaccel_prof_get_tstamp();
-	ret = rpcc_call(RPC_MSG_TORCH_LOAD, out,
-			rpc_res_req_encode(out, sizeof(out), &q), NULL, 0,
-			&reply);
-	if (ret)
-		goto out;
-	ret = rpcc_recv_body(&reply, body, sizeof(body));
-	if (!ret && rpc_empty_reply_decode(body, reply.length, &p))
-		ret = rpcc_lost("TORCH_LOAD reply");
+	rpcc_xfer_begin(&x, rpcc.link);
+	ret = rpcc_call(&x, RPC_MSG_TORCH_LOAD, out,
+			rpc_res_req_encode(out, sizeof(out), &q), NULL, 0);
+	if (!ret)
+		ret = rpcc_recv_body(&x, body, sizeof(body));
+	if (!ret && rpc_empty_reply_decode(body, x.h.length, &p))
+		ret = rpcc_bad_reply(x.link, RPC_MSG_TORCH_LOAD);
 	else if (!ret)
 		rpcc_prof(t0, &p);
+	rpcc_xfer_end(&x);
 out:
 	pthread_mutex_unlock(&rpcc.lock);
 	return ret;
@@ -99,11 +98,13 @@ int rpcc_torch_model_run(struct vaccel_session *sess,
 	struct rpc_tensor *out = NULL;
 	struct rpc_reply_prefix p;
 	struct iovec *iov = NULL;
+	struct rpcc_item *items = NULL;
 	uint8_t *head = NULL, *body = NULL;
-	struct rpc_hdr reply;
+	struct rpcc_xfer x;
 	uint32_t nr_out = 0;
 	size_t head_len;
 	uint64_t total, t0;
+	uint32_t max_frame;
 	int niov = 0, ret;
 
 	if (!sess || !model || nr_inputs < 0 || nr_outputs < 0 ||
@@ -120,7 +121,8 @@ int rpcc_torch_model_run(struct vaccel_session *sess,
 	m.opts = m.opts_len ? run_options->data : NULL;
 	m.in = calloc((size_t)nr_inputs + 1, sizeof(*m.in));
 	iov = calloc(2 * ((size_t)nr_inputs + 1), sizeof(*iov));
-	if (!m.in || !iov) {
+	items = calloc((size_t)nr_inputs + 1, sizeof(*items));
+	if (!m.in || !iov || !items) {
 		ret = VACCEL_ENOMEM;
 		goto out;
 	}
@@ -145,59 +147,61 @@ int rpcc_torch_model_run(struct vaccel_session *sess,
 		ret = VACCEL_ENOMEM;
 		goto out;
 	}
-	rpc_torch_run_head_encode(head, head_len, &m);
-	total = head_len + m.opts_len + RPC_PAD(m.opts_len);
-	if (m.opts_len)
-		iov[niov++] = (struct iovec){ (void *)m.opts, m.opts_len };
-	if (RPC_PAD(m.opts_len))
-		iov[niov++] = (struct iovec){ (void *)zeros,
-					      RPC_PAD(m.opts_len) };
-	for (int i = 0; i < nr_inputs; i++) {
-		if (inputs[i]->size)
-			iov[niov++] = (struct iovec){ inputs[i]->data,
-						      inputs[i]->size };
-		if (RPC_PAD(inputs[i]->size))
-			iov[niov++] = (struct iovec){
-				(void *)zeros, RPC_PAD(inputs[i]->size)
-			};
-		total += inputs[i]->size + RPC_PAD(inputs[i]->size);
-	}
-
 	pthread_mutex_lock(&rpcc.lock);
 	ret = rpcc_sess_remote(sess, &m.sess_id);
 	if (!ret)
 		ret = model_remote(model, &m.res_id);
 	if (ret)
 		goto unlock;
-	if (total > rpcc.peer_max_frame) {
+	/* The exchange runs outside rpcc.lock, like an OP. */
+	rpcc_xfer_begin(&x, rpcc.link);
+	max_frame = rpcc.peer_max_frame;
+	pthread_mutex_unlock(&rpcc.lock);
+	total = head_len;
+	niov = rpcc_item(&x, iov, niov, m.opts, m.opts_len, false, &items[0],
+			 &total);
+	for (int i = 0; i < nr_inputs; i++) {
+		struct rpcc_item *it = &items[i + 1];
+
+		niov = rpcc_item(&x, iov, niov, inputs[i]->data,
+				 inputs[i]->size, true, it, &total);
+		if (it->shm) {
+			m.in[i].flags |= RPC_TENSOR_SHM;
+			m.in[i].shm_off = it->off;
+		}
+	}
+	if (total > max_frame) {
 		vaccel_error("rpc: torch run request of %llu bytes exceeds the agent's max frame %u",
-			     (unsigned long long)total, rpcc.peer_max_frame);
+			     (unsigned long long)total, max_frame);
+		rpcc_xfer_end(&x);
 		ret = VACCEL_EINVAL;
-		goto unlock;
+		goto done;
 	}
 	rpc_torch_run_head_encode(head, head_len, &m);
 	t0 = vaccel_prof_get_tstamp();
-	ret = rpcc_call(RPC_MSG_TORCH_RUN, head, head_len, iov, niov, &reply);
-	if (ret)
-		goto unlock;
-	body = malloc(reply.length ? reply.length : 1);
-	if (!body) {
-		vaccel_error("rpc: cannot allocate a %u byte torch reply",
-			     reply.length);
-		ret = rpcc_lost("TORCH_RUN reply");
-		goto unlock;
+	ret = rpcc_call(&x, RPC_MSG_TORCH_RUN, head, head_len, iov, niov);
+	if (!ret) {
+		body = malloc(x.h.length ? x.h.length : 1);
+		if (!body) {
+			vaccel_error("rpc: cannot allocate a %u byte torch reply",
+				     x.h.length);
+			errno = ENOMEM;
+			ret = rpcc_lost(x.link, "TORCH_RUN reply");
+		}
 	}
-	ret = rpcc_recv_body(&reply, body, reply.length);
-	if (ret)
-		goto unlock;
-	if (rpc_tensors_reply_decode(body, reply.length, &p, &out, &nr_out) ||
-	    nr_out != m.nr_out) {
-		ret = rpcc_lost("TORCH_RUN reply");
-		goto unlock;
-	}
-	rpcc_prof(t0, &p);
+	if (!ret)
+		ret = rpcc_recv_body(&x, body, x.h.length);
+	if (!ret &&
+	    (rpc_tensors_reply_decode(body, x.h.length, &p, &out, &nr_out) ||
+	     nr_out != m.nr_out))
+		ret = rpcc_bad_reply(x.link, RPC_MSG_TORCH_RUN);
+	rpcc_xfer_end(&x);
+	if (!ret)
+		rpcc_prof(t0, &p);
+	goto done;
 unlock:
 	pthread_mutex_unlock(&rpcc.lock);
+done:
 	if (!ret)
 		ret = make_outputs(out, nr_out, outputs);
 out:
@@ -205,6 +209,7 @@ out:
 	free(body);
 	free(head);
 	free(iov);
+	free(items);
 	free(m.in);
 	return ret;
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARG(t, p, n) ((struct rpc_arg){ (t), 0, 0, (n), (p) })
+#define ARG(t, p, n) ((struct rpc_arg){ (t), 0, 0, (n), (p), 0 })
 #define OPARG(op) ARG(VACCEL_ARG_UINT8, &(op), 1)
 
 int rpcc_noop(struct vaccel_session *sess)
@@ -45,11 +45,11 @@ static int exec_common(struct vaccel_session *sess, uint8_t op,
 	for (size_t i = 0; i < nr_read; i++)
 		rd[i + 3] = (struct rpc_arg){ (uint32_t)read[i].type, 0,
 					      read[i].custom_type_id,
-					      read[i].size, read[i].buf };
+					      read[i].size, read[i].buf, 0 };
 	for (size_t i = 0; i < nr_write; i++)
 		wr[i] = (struct rpc_arg){ (uint32_t)write[i].type, 0,
 					  write[i].custom_type_id,
-					  write[i].size, write[i].buf };
+					  write[i].size, write[i].buf, 0 };
 	ret = rpcc_op(sess, rd, (uint32_t)nr_read + 3, wr, (uint32_t)nr_write);
 	free(rd);
 	return ret;
@@ -155,9 +155,6 @@ int rpcc_blas_sgemm(struct vaccel_session *sess, int64_t m, int64_t n,
 	};
 	struct rpc_arg wr[] = { ARG(VACCEL_ARG_FLOAT32_ARRAY, c, sc) };
 
-	/* C is an input too unless beta is zero. */
-	if (beta != 0.0f)
-		wr[0].flags = RPC_ARG_INOUT;
 	return rpcc_op(sess, rd, 11, wr, 1);
 }
 

@@ -16,6 +16,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <unistd.h>
+
 namespace {
 
 /* Models keyed by resource id. Runs copy the shared_ptr out under the lock
@@ -81,37 +83,55 @@ const dtype_map *dtype_by_torch(c10::ScalarType t)
 	return nullptr;
 }
 
-/* Picks the device: VACCEL_TORCH_DEVICE when set, else CUDA when this
- * libtorch has it and a GPU is present, else the CPU. */
-int pick_device()
+/* The device asked for by VACCEL_TORCH_DEVICE, checked for syntax only at
+ * init (parsing a device name touches no driver). */
+bool device_forced;
+torch::Device wanted(torch::kCPU);
+
+int parse_device()
 {
 	const char *want = getenv("VACCEL_TORCH_DEVICE");
 
-	if (want && *want) {
-		torch::Device d(torch::kCPU);
-		try {
-			d = torch::Device(std::string(want));
-		} catch (const std::exception &e) {
-			vaccel_error("[torch] VACCEL_TORCH_DEVICE=%s is not a device (cpu, cuda, cuda:N)",
-				     want);
-			return VACCEL_EINVAL;
-		}
-		if (d.is_cuda() && !torch::cuda::is_available()) {
-			vaccel_error("[torch] VACCEL_TORCH_DEVICE=%s but this libtorch has no CUDA or no GPU is present",
-				     want);
-			return VACCEL_ENODEV;
-		}
-		if (!d.is_cpu() && !d.is_cuda()) {
-			vaccel_error("[torch] VACCEL_TORCH_DEVICE=%s: only cpu and cuda are supported",
-				     want);
-			return VACCEL_ENOTSUP;
-		}
-		device = d;
-	} else if (torch::cuda::is_available()) {
-		device = torch::Device(torch::kCUDA);
-	} else {
-		device = torch::Device(torch::kCPU);
+	device_forced = want && *want;
+	if (!device_forced)
+		return VACCEL_OK;
+	try {
+		wanted = torch::Device(std::string(want));
+	} catch (const std::exception &e) {
+		vaccel_error("[torch] VACCEL_TORCH_DEVICE=%s is not a device (cpu, cuda, cuda:N)",
+			     want);
+		return VACCEL_EINVAL;
 	}
+	if (!wanted.is_cpu() && !wanted.is_cuda()) {
+		vaccel_error("[torch] VACCEL_TORCH_DEVICE=%s: only cpu and cuda are supported",
+			     want);
+		return VACCEL_ENOTSUP;
+	}
+	return VACCEL_OK;
+}
+
+/*
+ * Picks the device, on the first op: the forced one, else CUDA when this
+ * libtorch has it and a GPU is present, else the CPU. It runs on first use
+ * and not in init() because asking whether CUDA is there initialises the
+ * CUDA driver, and a process that forks after that (the agent's supervisor
+ * loads plugins, then forks workers) leaves its children without CUDA.
+ */
+int resolve_device()
+{
+	if (device_forced && wanted.is_cuda() && !torch::cuda::is_available()) {
+		vaccel_error("[torch] VACCEL_TORCH_DEVICE=%s but this libtorch has no CUDA or no GPU is present",
+			     getenv("VACCEL_TORCH_DEVICE"));
+		return VACCEL_ENODEV;
+	}
+	if (device_forced)
+		device = wanted;
+	else if (torch::cuda::is_available())
+		device = torch::Device(torch::kCUDA);
+	else
+		device = torch::Device(torch::kCPU);
+	vaccel_info("[torch] running on %s, %d intra-op threads (pid %d)",
+		    device.str().c_str(), nr_threads, (int)getpid());
 	return VACCEL_OK;
 }
 
@@ -160,9 +180,8 @@ int load_module(struct vaccel_resource *res, torch::jit::Module &mod)
 			mod = torch::jit::load(in, device);
 		}
 	} catch (const c10::Error &e) {
-		vaccel_error("[torch] cannot load model of resource %" PRId64 " from %s: %s",
-			     (int64_t)res->id, path ? path : "memory",
-			     e.what_without_backtrace());
+		vtorch_log_exception(e, "[torch] cannot load model of resource %" PRId64 " from %s",
+				     (int64_t)res->id, path ? path : "memory");
 		return VACCEL_EBACKEND;
 	}
 	mod.eval();
@@ -179,14 +198,20 @@ torch::Device vtorch_device()
 	return device;
 }
 
-void vtorch_thread_setup()
+int vtorch_op_setup()
 {
+	static std::once_flag once;
+	static int device_ret;
 	static thread_local bool done;
 
+	std::call_once(once, []() { device_ret = resolve_device(); });
+	if (device_ret)
+		return device_ret;
 	if (!done) {
 		at::set_num_threads(nr_threads);
 		done = true;
 	}
+	return VACCEL_OK;
 }
 
 int vtorch_module_get(struct vaccel_resource *model,
@@ -335,10 +360,12 @@ int vtorch_flatten_outputs(const c10::IValue &v,
 	return VACCEL_EBACKEND;
 }
 
+/* Reads and checks the settings only: nothing here may start a libtorch,
+ * OpenMP or CUDA thread or driver, since the agent forks after init(). */
 extern "C" int vtorch_init(void)
 {
 	return vtorch_guard("init", []() -> int {
-		int ret = pick_device();
+		int ret = parse_device();
 
 		if (ret)
 			return ret;
@@ -348,9 +375,6 @@ extern "C" int vtorch_init(void)
 				     getenv("VACCEL_TORCH_THREADS"));
 			return VACCEL_EINVAL;
 		}
-		at::set_num_threads(nr_threads);
-		vaccel_debug("[torch] device %s, %d intra-op threads",
-			     device.str().c_str(), nr_threads);
 		return VACCEL_OK;
 	});
 }
@@ -404,7 +428,9 @@ extern "C" int vtorch_model_load(struct vaccel_session *sess,
 	}
 	return vtorch_guard("model_load", [model]() -> int {
 		std::shared_ptr<torch::jit::Module> mod;
-		return vtorch_module_get(model, mod);
+		int ret = vtorch_op_setup();
+
+		return ret ? ret : vtorch_module_get(model, mod);
 	});
 }
 
@@ -460,11 +486,12 @@ extern "C" int vtorch_model_run(struct vaccel_session *sess,
 		std::shared_ptr<torch::jit::Module> mod;
 		std::vector<torch::jit::IValue> in;
 		std::vector<torch::Tensor> outs;
-		int ret = vtorch_module_get(model, mod);
+		int ret = vtorch_op_setup();
 
+		if (!ret)
+			ret = vtorch_module_get(model, mod);
 		if (ret)
 			return ret;
-		vtorch_thread_setup();
 		c10::InferenceMode guard;
 
 		in.reserve((size_t)nr_inputs);
@@ -474,14 +501,13 @@ extern "C" int vtorch_model_run(struct vaccel_session *sess,
 		try {
 			ret = vtorch_flatten_outputs(mod->forward(in), outs);
 		} catch (const c10::Error &e) {
-			vaccel_error("[torch] forward() of model resource %" PRId64 " failed: %s",
-				     (int64_t)model->id,
-				     e.what_without_backtrace());
+			vtorch_log_exception(e, "[torch] forward() of model resource %" PRId64 " failed",
+					     (int64_t)model->id);
 			return VACCEL_EBACKEND;
 		} catch (const std::runtime_error &e) {
 			/* TorchScript interpreter errors (JITException). */
-			vaccel_error("[torch] forward() of model resource %" PRId64 " failed: %s",
-				     (int64_t)model->id, e.what());
+			vtorch_log_exception(e, "[torch] forward() of model resource %" PRId64 " failed",
+					     (int64_t)model->id);
 			return VACCEL_EBACKEND;
 		}
 		if (ret)

@@ -13,9 +13,11 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
-/* Where models and inputs live (chosen once by vtorch_init). */
+/* Where models and inputs live (chosen on the first op, see
+ * vtorch_op_setup). */
 torch::Device vtorch_device();
 
 /*
@@ -28,9 +30,11 @@ torch::Device vtorch_device();
 int vtorch_module_get(struct vaccel_resource *model,
 		      std::shared_ptr<torch::jit::Module> &out);
 
-/* Gives the calling thread the configured intra-op thread count (libtorch
+/* Every op calls this first: on the process's first op it picks the device
+ * (VACCEL_ENODEV when a forced CUDA device is not there, logged), and it
+ * gives the calling thread the configured intra-op thread count (libtorch
  * keeps it per thread with OpenMP); cheap after the first call. */
-void vtorch_thread_setup();
+int vtorch_op_setup();
 
 /* Checks a caller tensor (dtype, dims, size = product(dims) * element size,
  * data) and logs what is wrong with input `idx`. */
@@ -48,23 +52,30 @@ int vtorch_tensor_to_vaccel(const torch::Tensor &t,
 int vtorch_flatten_outputs(const c10::IValue &v,
 			   std::vector<torch::Tensor> &out);
 
+/* error.cpp: the line of a libtorch error text that says what went wrong
+ * (after TorchScript's tracebacks, else the first line). */
+std::string vtorch_reason(const std::string &text);
+
+/* Logs "<context>: <reason>" at error level (so it becomes the caller's
+ * last error message) and libtorch's whole text, tracebacks included, at
+ * debug level. `fmt` formats the context ("[torch] forward() of ..."). */
+void vtorch_log_exception(const std::exception &e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /*
  * Runs `fn` (returning a VACCEL_* code) and turns any exception into
- * VACCEL_EBACKEND (VACCEL_ENOMEM for bad_alloc) with libtorch's message in
+ * VACCEL_EBACKEND (VACCEL_ENOMEM for bad_alloc) with libtorch's reason in
  * the log, so that no exception crosses into C.
  */
 template <typename Fn> static inline int vtorch_guard(const char *what, Fn &&fn)
 {
 	try {
 		return fn();
-	} catch (const c10::Error &e) {
-		vaccel_error("[torch] %s: libtorch error: %s", what,
-			     e.what_without_backtrace());
 	} catch (const std::bad_alloc &e) {
 		vaccel_error("[torch] %s: out of memory", what);
 		return VACCEL_ENOMEM;
 	} catch (const std::exception &e) {
-		vaccel_error("[torch] %s: %s", what, e.what());
+		vtorch_log_exception(e, "[torch] %s", what);
 	} catch (...) {
 		vaccel_error("[torch] %s: unknown exception", what);
 	}

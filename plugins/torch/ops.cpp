@@ -128,7 +128,10 @@ extern "C" int vtorch_image_classification(struct vaccel_session *sess,
 		size_t n = 0;
 		int size;
 
-		int r = vtorch_module_get(model, mod);
+		int r = vtorch_op_setup();
+
+		if (!r)
+			r = vtorch_module_get(model, mod);
 		if (r)
 			return r;
 		size = vtorch_input_size(model_input_size(*mod));
@@ -147,7 +150,6 @@ extern "C" int vtorch_image_classification(struct vaccel_session *sess,
 		auto input = torch::from_blob(chw, { 1, 3, size, size }, free,
 					      torch::kFloat32);
 
-		vtorch_thread_setup();
 		c10::InferenceMode guard;
 		try {
 			auto x = vtorch_device().is_cpu() ?
@@ -155,13 +157,12 @@ extern "C" int vtorch_image_classification(struct vaccel_session *sess,
 					 input.to(vtorch_device());
 			r = vtorch_flatten_outputs(mod->forward({ x }), outs);
 		} catch (const c10::Error &e) {
-			vaccel_error("[torch] classify: forward() of model resource %" PRId64 " at %dx%d failed: %s",
-				     (int64_t)model->id, size, size,
-				     e.what_without_backtrace());
+			vtorch_log_exception(e, "[torch] classify: forward() of model resource %" PRId64 " at %dx%d failed",
+					     (int64_t)model->id, size, size);
 			return VACCEL_EBACKEND;
 		} catch (const std::runtime_error &e) {
-			vaccel_error("[torch] classify: forward() of model resource %" PRId64 " at %dx%d failed: %s",
-				     (int64_t)model->id, size, size, e.what());
+			vtorch_log_exception(e, "[torch] classify: forward() of model resource %" PRId64 " at %dx%d failed",
+					     (int64_t)model->id, size, size);
 			return VACCEL_EBACKEND;
 		}
 		if (r)
@@ -204,7 +205,10 @@ extern "C" int vtorch_sgemm(struct vaccel_session *sess,
 		return ret;
 
 	return vtorch_guard("sgemm", [&]() -> int {
-		vtorch_thread_setup();
+		int r = vtorch_op_setup();
+
+		if (r)
+			return r;
 		c10::InferenceMode guard;
 		auto ta = torch::from_blob(a[0]->data, { m, k }, torch::kFloat32);
 		auto tb = torch::from_blob(b[0]->data, { k, n }, torch::kFloat32);
@@ -229,7 +233,10 @@ extern "C" int vtorch_blas_sgemm(struct vaccel_session *sess, int64_t m,
 	}
 
 	return vtorch_guard("blas_sgemm", [&]() -> int {
-		vtorch_thread_setup();
+		int r = vtorch_op_setup();
+
+		if (r)
+			return r;
 		c10::InferenceMode guard;
 		/* Row-major with leading dimensions: strided views, no copy. */
 		auto ta = torch::from_blob(a, { m, k }, { lda, 1 },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Image preprocessing for ImageNet-style classifiers, in plain C so that the
- * torch plugin, the native baseline (bench/native) and the tests all feed a
+ * torch plugin, the native baseline (tools/torch-native) and the tests all feed a
  * model exactly the same floats.
  */
 #ifndef VACCEL_TORCH_PREPROCESS_H

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Python bindings for vAccel (libvaccel through ctypes).
+"""Python bindings for vAccel (libvaccel through ctypes), a drop-in for
+upstream vAccel's `vaccel` package.
 
     import vaccel
     vaccel.bootstrap(vaccel.Config(plugins="libvaccel-noop.so"))
@@ -8,33 +9,33 @@
 
 libvaccel is found through VACCEL_LIBRARY, next to this package, or the
 system library path, and loaded on first use. numpy is optional: only the
-numpy features (Resource.from_numpy, Tensor.from_numpy/as_numpy) need it.
-See docs/python.md.
+numpy features need it. See docs/python.md.
 """
 
 from ._lib import LibraryNotFoundError, library_path
-from .arg import Arg
-from .config import (Config, bootstrap, cleanup, current_config,
-                     is_initialized, plugin_count, rundir, set_log_level)
-from .enums import ArgType, LogLevel, OpType, PluginType, ResourceType
-from .error import (VaccelError, VaccelTypeError, VaccelValueError,
-                    error_name, strerror)
 from ._numpy import NumpyRequiredError
-from .ops.torch import Buffer as TorchBuffer
-from .ops.torch import Tensor as TorchTensor
-from .ops.torch import TensorType as TorchTensorType
+from ._version import __version__
+from .arg import Arg, ArgType
+from .config import Config, LogLevel
+from .error import (FFIError, NullPointerError, VaccelError,
+                    VaccelTypeError, VaccelValueError, error_name,
+                    last_error_message, strerror)
+from .op import OpType
+from .plugin import PluginType
 from .prof import ProfRegion, prof_enabled, timestamp_ns
-from .resource import Resource
+from .resource import Resource, ResourceType
 from .session import Session
-
-__version__ = "0.8.0"
+from .vaccel import (bootstrap, cleanup, current_config, is_initialized,
+                     plugin_count, rundir, set_log_level)
 
 __all__ = [
-    "Arg", "ArgType", "Config", "LibraryNotFoundError", "LogLevel",
-    "NumpyRequiredError", "OpType", "PluginType", "ProfRegion", "Resource",
-    "ResourceType", "Session", "TorchBuffer", "TorchTensor",
-    "TorchTensorType", "VaccelError", "VaccelTypeError", "VaccelValueError",
-    "bootstrap", "cleanup", "current_config", "error_name", "is_initialized",
-    "library_path", "plugin_count", "prof_enabled", "rundir",
-    "set_log_level", "strerror", "timestamp_ns",
+    # upstream's names
+    "Arg", "ArgType", "Config", "OpType", "PluginType", "Resource",
+    "ResourceType", "Session", "__version__", "bootstrap", "cleanup",
+    # this package's additions
+    "FFIError", "LibraryNotFoundError", "LogLevel", "NullPointerError",
+    "NumpyRequiredError", "ProfRegion", "VaccelError", "VaccelTypeError",
+    "VaccelValueError", "current_config", "error_name", "is_initialized",
+    "last_error_message", "library_path", "plugin_count", "prof_enabled",
+    "rundir", "set_log_level", "strerror", "timestamp_ns",
 ]

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Loading of libvaccel and the ctypes prototypes of the C API we call.
+"""Loading of libvaccel, the C structures the bindings use, and the ctypes
+prototypes of the C functions they call.
 
 The library is loaded lazily, on the first call that needs it, so that a
 program can still set VACCEL_PLUGINS (and the other variables libvaccel's
@@ -27,6 +28,7 @@ from ctypes import (
     c_double,
     c_float,
     c_int,
+    c_int32,
     c_int64,
     c_long,
     c_size_t,
@@ -36,7 +38,7 @@ from ctypes import (
     c_uint64,
     c_void_p,
 )
-from typing import Optional
+from typing import Any, Optional
 
 _lock = threading.Lock()
 _lib: Optional[ctypes.CDLL] = None
@@ -47,13 +49,26 @@ class LibraryNotFoundError(OSError):
     """libvaccel could not be found or loaded."""
 
 
+def deref_pointer(struct: type) -> type:
+    """A pointer type to `struct` whose attributes read through to the
+    structure it points at, so that `res.value.blobs[0].size` reads like the
+    C expression `res->blobs[0]->size`. A NULL pointer raises ValueError."""
+
+    def __getattr__(self: Any, name: str) -> Any:
+        if not self:
+            raise ValueError(f"NULL struct {struct.__name__} pointer")
+        return getattr(self.contents, name)
+
+    return type(f"LP_{struct.__name__}", (ctypes._Pointer,),
+                {"_type_": struct, "__getattr__": __getattr__})
+
+
 # --- C structures -----------------------------------------------------------
 #
-# Only structures the bindings allocate themselves, or whose leading fields
-# they read, are declared. Sessions and resources are always allocated by
-# libvaccel (vaccel_*_new), so their declarations stop at the last field read
-# here: the real structs are larger, and that is fine for reads through a
-# pointer.
+# Structures the bindings allocate themselves are declared whole. Sessions
+# and resources are always allocated by libvaccel (vaccel_*_new), so their
+# declarations stop at the last field the bindings read: the real structs
+# are larger, which is fine for reads through a pointer.
 
 
 class CArg(Structure):
@@ -91,6 +106,20 @@ class CSessionHead(Structure):
     ]
 
 
+class CBlob(Structure):
+    """struct vaccel_blob."""
+
+    _fields_ = [
+        ("type", c_int),
+        ("name", c_char_p),
+        ("path", c_char_p),
+        ("path_owned", c_bool),
+        ("data", POINTER(c_uint8)),
+        ("data_owned", c_bool),
+        ("size", c_size_t),
+    ]
+
+
 class CResourceHead(Structure):
     """Leading fields of struct vaccel_resource."""
 
@@ -102,28 +131,45 @@ class CResourceHead(Structure):
         ("paths", POINTER(c_char_p)),
         ("nr_paths", c_size_t),
         ("rundir", c_char_p),
-        ("blobs", POINTER(c_void_p)),
+        ("blobs", POINTER(deref_pointer(CBlob))),
         ("nr_blobs", c_size_t),
     ]
 
 
-class CTorchTensor(Structure):
-    """struct vaccel_torch_tensor."""
-
-    _fields_ = [
+def _tensor_struct(name: str, nr_dims: Any, dim: Any) -> type:
+    """The tensor structs of the three model families differ only in the
+    C types of nr_dims and of the dims array."""
+    return type(name, (Structure,), {"_fields_": [
         ("data", c_void_p),
         ("size", c_size_t),
         ("owned", c_bool),
-        ("nr_dims", c_int64),
-        ("dims", POINTER(c_int64)),
+        ("nr_dims", nr_dims),
+        ("dims", POINTER(dim)),
         ("data_type", c_int),
-    ]
+    ]})
 
 
-class CTorchBuffer(Structure):
-    """struct vaccel_torch_buffer."""
+CTorchTensor = _tensor_struct("CTorchTensor", c_int64, c_int64)
+CTfTensor = _tensor_struct("CTfTensor", c_int, c_int64)
+CTfliteTensor = _tensor_struct("CTfliteTensor", c_int, c_int32)
+
+
+class CBuffer(Structure):
+    """struct vaccel_torch_buffer and struct vaccel_tf_buffer."""
 
     _fields_ = [("data", c_void_p), ("size", c_size_t)]
+
+
+class CTfNode(Structure):
+    """struct vaccel_tf_node."""
+
+    _fields_ = [("name", c_char_p), ("id", c_int)]
+
+
+class CTfStatus(Structure):
+    """struct vaccel_tf_status (message is malloc'd by libvaccel)."""
+
+    _fields_ = [("code", c_uint8), ("message", c_void_p)]
 
 
 class CProfSample(Structure):
@@ -147,6 +193,17 @@ class CProfRegion(Structure):
 P = POINTER
 _vp = c_void_p
 
+
+def _tensor_functions(family: str, struct: type) -> dict:
+    """Prototypes of the tensor lifecycle functions of a model family."""
+    pt = P(struct)
+    return {
+        f"vaccel_{family}_tensor_delete": (c_int, [pt]),
+        f"vaccel_{family}_tensor_take_data": (
+            c_int, [pt, P(_vp), P(c_size_t)]),
+    }
+
+
 # name -> (restype, argtypes). Every function returns int unless stated.
 _PROTOTYPES = {
     # error.h
@@ -159,27 +216,26 @@ _PROTOTYPES = {
     "vaccel_is_initialized": (c_bool, []),
     "vaccel_rundir": (c_char_p, []),
     "vaccel_config": (P(CConfig), []),
-    "vaccel_config_init": (
-        c_int, [P(CConfig), c_char_p, c_int, c_char_p, c_bool, c_bool]),
-    "vaccel_config_release": (c_int, [P(CConfig)]),
+    "vaccel_config_new": (
+        c_int, [P(P(CConfig)), c_char_p, c_int, c_char_p, c_bool, c_bool]),
+    "vaccel_config_from_env": (c_int, [P(P(CConfig))]),
+    "vaccel_config_from": (c_int, [P(P(CConfig)), P(CConfig)]),
+    "vaccel_config_delete": (c_int, [P(CConfig)]),
     "vaccel_log_set_level": (None, [c_int]),
     # plugin.h
     "vaccel_plugin_count": (c_size_t, []),
-    "vaccel_plugin_name": (c_char_p, [_vp]),
     # session.h
     "vaccel_session_new": (c_int, [P(_vp), c_uint32]),
     "vaccel_session_delete": (c_int, [_vp]),
-    "vaccel_session_release": (c_int, [_vp]),
     "vaccel_session_update": (c_int, [_vp, c_uint32]),
     "vaccel_session_has_resource": (c_bool, [_vp, _vp]),
     # resource.h / blob.h
-    "vaccel_resource_new": (c_int, [P(_vp), c_char_p, c_int]),
     "vaccel_resource_multi_new": (
         c_int, [P(_vp), P(c_char_p), c_size_t, c_int]),
+    "vaccel_resource_new": (c_int, [P(_vp), c_char_p, c_int]),
     "vaccel_resource_from_buf": (
         c_int, [P(_vp), _vp, c_size_t, c_int, c_char_p, c_bool]),
     "vaccel_resource_delete": (c_int, [_vp]),
-    "vaccel_resource_release": (c_int, [_vp]),
     "vaccel_resource_register": (c_int, [_vp, _vp]),
     "vaccel_resource_unregister": (c_int, [_vp, _vp]),
     "vaccel_resource_sync": (c_int, [_vp, _vp]),
@@ -213,17 +269,26 @@ _PROTOTYPES = {
     "vaccel_fpga_parallel": (c_int, [_vp, _vp, _vp, _vp, _vp, c_size_t]),
     "vaccel_fpga_vadd": (c_int, [_vp, _vp, _vp, _vp, c_size_t, c_size_t]),
     # torch
-    "vaccel_torch_tensor_new": (
-        c_int, [P(P(CTorchTensor)), c_int64, P(c_int64), c_int]),
-    "vaccel_torch_tensor_delete": (c_int, [P(CTorchTensor)]),
-    "vaccel_torch_tensor_set_data": (
-        c_int, [P(CTorchTensor), _vp, c_size_t]),
-    "vaccel_torch_tensor_take_data": (
-        c_int, [P(CTorchTensor), P(_vp), P(c_size_t)]),
+    **_tensor_functions("torch", CTorchTensor),
     "vaccel_torch_model_load": (c_int, [_vp, _vp]),
     "vaccel_torch_model_run": (
-        c_int, [_vp, _vp, P(CTorchBuffer), P(P(CTorchTensor)), c_int,
+        c_int, [_vp, _vp, P(CBuffer), P(P(CTorchTensor)), c_int,
                 P(P(CTorchTensor)), c_int]),
+    # tf
+    **_tensor_functions("tf", CTfTensor),
+    "vaccel_tf_status_release": (c_int, [P(CTfStatus)]),
+    "vaccel_tf_model_load": (c_int, [_vp, _vp, P(CTfStatus)]),
+    "vaccel_tf_model_unload": (c_int, [_vp, _vp, P(CTfStatus)]),
+    "vaccel_tf_model_run": (
+        c_int, [_vp, _vp, P(CBuffer), P(CTfNode), P(P(CTfTensor)), c_int,
+                P(CTfNode), P(P(CTfTensor)), c_int, P(CTfStatus)]),
+    # tflite
+    **_tensor_functions("tflite", CTfliteTensor),
+    "vaccel_tflite_model_load": (c_int, [_vp, _vp]),
+    "vaccel_tflite_model_unload": (c_int, [_vp, _vp]),
+    "vaccel_tflite_model_run": (
+        c_int, [_vp, _vp, P(P(CTfliteTensor)), c_int, P(P(CTfliteTensor)),
+                c_int, P(c_uint8)]),
     # prof.h
     "vaccel_prof_enabled": (c_bool, []),
     "vaccel_prof_region_init": (c_int, [P(CProfRegion), c_char_p]),
@@ -235,6 +300,15 @@ _PROTOTYPES = {
         c_int, [P(CProfRegion), c_uint64, c_uint64]),
     "vaccel_prof_get_tstamp": (c_uint64, []),
 }
+
+# Functions a libvaccel may lack (newer additions): declared when present,
+# and None in `optional` otherwise.
+_OPTIONAL = {
+    # error.h: the message of the calling thread's most recent failure.
+    "vaccel_last_error_message": (c_char_p, []),
+}
+
+optional: dict = {}
 
 
 def _candidates() -> list:
@@ -254,6 +328,12 @@ def _declare(lib: ctypes.CDLL) -> None:
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes
+    for name, (restype, argtypes) in _OPTIONAL.items():
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.restype = restype
+            fn.argtypes = argtypes
+        optional[name] = fn
 
 
 def load() -> ctypes.CDLL:
@@ -293,10 +373,6 @@ def library_path() -> str:
     return _lib_path or ""
 
 
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None)
-
-
 # The allocator libvaccel uses for the buffers it hands over (tensor data).
 _free = None
 
@@ -305,7 +381,7 @@ def free(ptr: int) -> None:
     """Frees memory that libvaccel allocated and handed over with malloc."""
     global _free
     if _free is None:
-        fn = _libc().free
+        fn = ctypes.CDLL(None).free
         fn.restype = None
         fn.argtypes = [c_void_p]
         _free = fn

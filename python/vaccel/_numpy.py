@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .error import VaccelError, VACCEL_ENOTSUP
+from .error import VACCEL_ENOTSUP, VaccelError, VaccelNotImplementedError
 
 _np: Optional[Any] = None
 _tried = False
@@ -24,13 +24,14 @@ def numpy() -> Optional[Any]:
     return _np
 
 
-class NumpyRequiredError(VaccelError, ImportError):
-    """A numpy-only feature was used where numpy is not installed."""
+class NumpyRequiredError(VaccelNotImplementedError, ImportError):
+    """A numpy-only feature was used where numpy is not installed (a
+    NotImplementedError, as upstream raises, and an ImportError)."""
 
     def __init__(self, context: str):
-        super().__init__(VACCEL_ENOTSUP, context,
-                         "this feature needs numpy, which is not installed "
-                         "for this Python")
+        VaccelError.__init__(self, VACCEL_ENOTSUP, context,
+                             "this feature needs numpy, which is not "
+                             "installed for this Python")
 
 
 def require_numpy(context: str) -> Any:

@@ -1,54 +1,92 @@
 # SPDX-License-Identifier: Apache-2.0
 """Arg: one typed argument (struct vaccel_arg) for exec and genop.
 
-An Arg owns or borrows the memory its C struct points at:
-  - Python scalars, strings and lists are packed into a buffer the Arg owns;
-  - buffer objects (bytearray, numpy arrays, array.array) are borrowed in
-    place, so an output Arg over a numpy array fills that array;
-  - bytes are borrowed read-only, so they can only be inputs.
+Arg(data, type_=ArgType.RAW, custom_type_id=0). The C type tag is `type_`;
+the bytes are an encoding of `data`:
 
-Type inference when `type` is not given:
-  bool -> BOOL, OpType -> UINT8, other int -> INT32 (INT64 when out of
-  range), float -> FLOAT64, str / os.PathLike -> STRING, bytes / bytearray ->
-  BUFFER, arrays -> the matching *_ARRAY type, lists of ints / floats / bools
-  -> INT32_ARRAY (INT64_ARRAY) / FLOAT64_ARRAY / BOOL_ARRAY.
+  - with a numeric type (INT32, FLOAT32_ARRAY, ...) `data` is packed as
+    that C type; STRING is NUL-terminated text; BUFFER/CUSTOM/RAW take
+    bytes-like objects;
+  - with RAW (the default) the encoding follows the Python type, as
+    upstream's bindings do: int -> int32 (int64 when out of range),
+    float -> float32, bool -> C bool, str / path -> NUL-terminated string,
+    lists of them -> C arrays of the same element types, bytes-like objects
+    and numpy arrays -> their own bytes;
+  - bytearray, memoryview, array.array and numpy arrays are borrowed in
+    place, so an output Arg over a numpy array fills that array; bytes are
+    borrowed for reading and copied once when used as an output.
+
+After an op, Arg.buf decodes the current bytes back into the kind of value
+the Arg was made from (a list stays a list, a borrowed object is returned
+itself).
 """
 
 from __future__ import annotations
 
 import ctypes
-import enum
 import os
 import struct
+from enum import IntEnum
 from typing import Any, List, Optional, Sequence, Union
 
 from . import _buffer
 from ._lib import CArg
-from .enums import ArgType, OpType
+from ._validate import enum_arg
 from .error import VaccelTypeError, VaccelValueError
 
-# struct format of every numeric type (scalar and array share it).
-_NUMERIC_FMT = {
+
+class ArgType(IntEnum):
+    """vaccel_arg_type_t: the type tag of an Arg."""
+
+    RAW = 0
+    INT8 = 1
+    INT8_ARRAY = 2
+    INT16 = 3
+    INT16_ARRAY = 4
+    INT32 = 5
+    INT32_ARRAY = 6
+    INT64 = 7
+    INT64_ARRAY = 8
+    UINT8 = 9
+    UINT8_ARRAY = 10
+    UINT16 = 11
+    UINT16_ARRAY = 12
+    UINT32 = 13
+    UINT32_ARRAY = 14
+    UINT64 = 15
+    UINT64_ARRAY = 16
+    FLOAT32 = 17
+    FLOAT32_ARRAY = 18
+    FLOAT64 = 19
+    FLOAT64_ARRAY = 20
+    BOOL = 21
+    BOOL_ARRAY = 22
+    CHAR = 23
+    CHAR_ARRAY = 24
+    UCHAR = 25
+    UCHAR_ARRAY = 26
+    STRING = 27
+    BUFFER = 28
+    CUSTOM = 29
+
+
+# struct format of every numeric scalar type; its _ARRAY twin (the next
+# value) shares it.
+_SCALAR_FMT = {
     ArgType.INT8: "b", ArgType.INT16: "h", ArgType.INT32: "i",
     ArgType.INT64: "q", ArgType.UINT8: "B", ArgType.UINT16: "H",
     ArgType.UINT32: "I", ArgType.UINT64: "Q", ArgType.FLOAT32: "f",
     ArgType.FLOAT64: "d", ArgType.BOOL: "?", ArgType.CHAR: "b",
     ArgType.UCHAR: "B",
 }
-for _t in list(_NUMERIC_FMT):
-    _NUMERIC_FMT[ArgType(_t + 1)] = _NUMERIC_FMT[_t]
-
-_ARRAY_TYPES = frozenset(t for t in ArgType if t.name.endswith("_ARRAY"))
+_ARRAY_FMT = {ArgType(t + 1): f for t, f in _SCALAR_FMT.items()}
 _BYTE_TYPES = frozenset((ArgType.RAW, ArgType.BUFFER, ArgType.CUSTOM))
 
-# Buffer format (kind, itemsize) -> array type, for borrowed arrays.
-_BUFFER_ARRAY_TYPE = {
-    ("i", 1): ArgType.INT8_ARRAY, ("i", 2): ArgType.INT16_ARRAY,
-    ("i", 4): ArgType.INT32_ARRAY, ("i", 8): ArgType.INT64_ARRAY,
-    ("u", 1): ArgType.UINT8_ARRAY, ("u", 2): ArgType.UINT16_ARRAY,
-    ("u", 4): ArgType.UINT32_ARRAY, ("u", 8): ArgType.UINT64_ARRAY,
-    ("f", 4): ArgType.FLOAT32_ARRAY, ("f", 8): ArgType.FLOAT64_ARRAY,
-    ("?", 1): ArgType.BOOL_ARRAY,
+# Buffer format kind and item size -> the element format it holds.
+_KIND_FMT = {
+    ("i", 1): "b", ("i", 2): "h", ("i", 4): "i", ("i", 8): "q",
+    ("u", 1): "B", ("u", 2): "H", ("u", 4): "I", ("u", 8): "Q",
+    ("f", 4): "f", ("f", 8): "d", ("?", 1): "?",
 }
 
 
@@ -66,135 +104,127 @@ def _format_kind(fmt: str) -> str:
     return ""
 
 
-def _elem_size(t: ArgType) -> int:
-    return struct.calcsize(_NUMERIC_FMT[t]) if t in _NUMERIC_FMT else 0
+def _python_fmt(value: Any) -> str:
+    """The C encoding upstream's bindings give a Python scalar."""
+    if isinstance(value, bool):
+        return "?"
+    if isinstance(value, int):
+        return "i" if -2**31 <= value < 2**31 else "q"
+    if isinstance(value, float):
+        return "f"
+    return ""
+
+
+def _list_fmt(values: Sequence[Any], ctx: str) -> str:
+    if not values:
+        raise VaccelValueError(
+            ctx, "an empty list has no element type; pass type_=")
+    fmts = {_python_fmt(v) for v in values}
+    if "" in fmts:
+        raise VaccelTypeError(ctx, "lists must hold only ints, floats or "
+                              "bools")
+    if fmts == {"?"}:
+        return "?"
+    if "?" in fmts:
+        raise VaccelTypeError(ctx, "lists must not mix bools and numbers")
+    if "f" in fmts:
+        return "f"
+    return "q" if "q" in fmts else "i"
 
 
 class Arg:
     """A typed argument for Session.exec/exec_with_resource/genop.
 
     Args:
-        data: the value (see the module docstring), or None with `size` to
-            make an output buffer of `size` zeroed bytes.
-        type: the ArgType; inferred from `data` when None.
-        size: byte size of a new output buffer (only with data=None).
-        custom_id: the custom type id (CUSTOM arguments).
+        data: the value (see the module docstring).
+        type_: the ArgType tag; RAW (the default) encodes by Python type.
+        custom_type_id: the user type id of CUSTOM arguments.
 
     Raises VaccelTypeError / VaccelValueError for data that cannot be
-    encoded as `type`.
+    encoded as `type_`.
     """
 
-    def __init__(self, data: Any = None, type: Optional[ArgType] = None,
-                 size: Optional[int] = None, custom_id: int = 0):
+    def __init__(self, data: Any, type_: ArgType = ArgType.RAW,
+                 custom_type_id: int = 0):
         ctx = "Arg"
+        self._type = enum_arg(ArgType, type_, "argument type", ctx)
+        if isinstance(custom_type_id, bool) or \
+                not isinstance(custom_type_id, int) or \
+                not 0 <= custom_type_id < 2**32:
+            raise VaccelValueError(
+                ctx, f"custom_type_id must be a uint32, not "
+                f"{custom_type_id!r}")
+        if data is None or isinstance(data, Arg):
+            raise VaccelTypeError(
+                ctx, f"cannot make an argument of {type(data).__name__}")
+        self._custom_id = custom_type_id
         self._obj: Any = None
         self._readonly = False
-        self._kind = "bytes"
-        self._custom_id = int(custom_id)
-        if type is not None:
-            try:
-                type = ArgType(int(type))
-            except (TypeError, ValueError):
-                raise VaccelValueError(
-                    ctx, f"unknown argument type {type!r}") from None
-        if data is None:
-            if size is None:
-                raise VaccelValueError(
-                    ctx, "give data, or size for an output buffer")
-            self._type = type if type is not None else ArgType.BUFFER
-            esize = _elem_size(self._type)
-            if esize and size % esize:
-                raise VaccelValueError(
-                    ctx, f"size {size} is not a multiple of the "
-                    f"{self._type.name} element size {esize}")
-            self._cbuf = _buffer.zeroed(size, ctx)
-            self._ptr = ctypes.addressof(self._cbuf)
-            self._size = size
-            self._kind = ("scalar" if self._type in _NUMERIC_FMT and
-                          self._type not in _ARRAY_TYPES else
-                          "array" if self._type in _ARRAY_TYPES and
-                          self._type not in (ArgType.UCHAR_ARRAY,
-                                             ArgType.CHAR_ARRAY) else
-                          "string" if self._type == ArgType.STRING else
-                          "bytes")
-            return
-        if size is not None:
-            raise VaccelValueError(ctx, "size is only for data=None")
-        if isinstance(data, Arg):
-            raise VaccelTypeError(ctx, "data is already an Arg")
-        self._type = self._infer(data) if type is None else type
-        self._encode(data, ctx)
-
-    # --- construction helpers -------------------------------------------
+        self._fmt = ""
+        self._encode(data, f"Arg({self._type.name})")
 
     @classmethod
-    def buffer(cls, size: int, type: ArgType = ArgType.BUFFER) -> "Arg":
-        """An output Arg of `size` zeroed bytes."""
-        return cls(None, type, size=size)
+    def buffer(cls, size: int, type_: ArgType = ArgType.BUFFER) -> "Arg":
+        """An output Arg of `size` zeroed bytes, tagged `type_`."""
+        self = cls.__new__(cls)
+        ctx = "Arg.buffer"
+        self._type = enum_arg(ArgType, type_, "argument type", ctx)
+        fmt = _SCALAR_FMT.get(self._type) or _ARRAY_FMT.get(self._type, "")
+        if fmt and isinstance(size, int) and size % struct.calcsize(fmt):
+            raise VaccelValueError(
+                ctx, f"size {size} is not a multiple of the "
+                f"{self._type.name} element size {struct.calcsize(fmt)}")
+        self._custom_id = 0
+        self._obj = None
+        self._readonly = False
+        self._keep = _buffer.zeroed(size, ctx)
+        self._ptr = ctypes.addressof(self._keep)
+        self._size = size
+        self._fmt = fmt
+        if self._type == ArgType.STRING:
+            self._kind = "string"
+        elif self._type in _SCALAR_FMT:
+            self._kind = "scalar"
+        elif fmt and self._type not in (ArgType.CHAR_ARRAY,
+                                        ArgType.UCHAR_ARRAY):
+            self._kind = "array"
+        else:
+            self._kind = "bytes"
+        return self
 
-    @staticmethod
-    def _infer(data: Any) -> ArgType:
-        if isinstance(data, bool):
-            return ArgType.BOOL
-        if isinstance(data, OpType):
-            return ArgType.UINT8
-        if isinstance(data, enum.Enum) and isinstance(data, int):
-            return ArgType.INT32
-        if isinstance(data, int):
-            return (ArgType.INT32 if -2**31 <= data < 2**31
-                    else ArgType.INT64)
-        if isinstance(data, float):
-            return ArgType.FLOAT64
-        if isinstance(data, (str, os.PathLike)):
-            return ArgType.STRING
-        if isinstance(data, (bytes, bytearray)):
-            return ArgType.BUFFER
-        if _buffer.is_buffer(data):
-            mv = memoryview(data)
-            t = _BUFFER_ARRAY_TYPE.get((_format_kind(mv.format),
-                                        mv.itemsize))
-            if mv.format in ("B", "c") or t is None:
-                return ArgType.BUFFER
-            return t
-        if isinstance(data, (list, tuple)):
-            if not data:
-                raise VaccelValueError(
-                    "Arg", "cannot infer the type of an empty list; pass "
-                    "type=")
-            if all(isinstance(v, bool) for v in data):
-                return ArgType.BOOL_ARRAY
-            if all(isinstance(v, int) and not isinstance(v, bool)
-                   for v in data):
-                if all(-2**31 <= v < 2**31 for v in data):
-                    return ArgType.INT32_ARRAY
-                return ArgType.INT64_ARRAY
-            if all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                   for v in data):
-                return ArgType.FLOAT64_ARRAY
-            raise VaccelTypeError(
-                "Arg", "lists must hold only ints, floats or bools")
-        raise VaccelTypeError(
-            "Arg", f"cannot infer an argument type for "
-            f"{type(data).__name__}; pass type=")
+    # --- encoding --------------------------------------------------------
 
-    def _own(self, raw: bytes) -> None:
-        self._cbuf = ctypes.create_string_buffer(raw, len(raw))
-        self._ptr = ctypes.addressof(self._cbuf) if raw else 0
+    def _own(self, raw: bytes, kind: str, fmt: str = "") -> None:
+        self._keep = ctypes.create_string_buffer(raw, len(raw))
+        self._ptr = ctypes.addressof(self._keep) if raw else 0
         self._size = len(raw)
+        self._kind = kind
+        self._fmt = fmt
 
     def _borrow(self, data: Any, ctx: str) -> None:
         buf = _buffer.get(data, ctx)
-        self._cbuf = buf.keep
+        self._keep = buf.keep
         self._ptr = buf.ptr
         self._size = buf.size
         self._readonly = not buf.writable
         self._obj = data
         self._kind = "object"
 
+    def _pack(self, fmt: str, values: Any, ctx: str, kind: str) -> None:
+        try:
+            if kind == "array":
+                raw = struct.pack(f"{len(values)}{fmt}", *values)
+            else:
+                raw = struct.pack(fmt, values)
+        except struct.error as e:
+            raise VaccelValueError(ctx, f"cannot pack {values!r} as C "
+                                   f"'{fmt}': {e}") from None
+        self._own(raw, kind, fmt)
+
     def _encode(self, data: Any, ctx: str) -> None:
         t = self._type
-        ctx = f"Arg({t.name})"
-        if t == ArgType.STRING:
+        if t == ArgType.STRING or (t == ArgType.RAW and
+                                   isinstance(data, (str, os.PathLike))):
             if isinstance(data, (str, os.PathLike)):
                 raw = os.fsencode(data)
             elif isinstance(data, (bytes, bytearray)):
@@ -204,33 +234,28 @@ class Arg:
                     ctx, f"expected str or bytes, not {type(data).__name__}")
             if b"\0" in raw:
                 raise VaccelValueError(ctx, "string contains a NUL byte")
-            self._own(raw + b"\0")
-            self._kind = "string"
+            self._own(raw + b"\0", "string")
             return
         if t in _BYTE_TYPES:
-            if isinstance(data, str):
-                self._own(data.encode())
-                return
-            self._borrow(data, ctx)
-            return
-        fmt = _NUMERIC_FMT[t]
-        esize = struct.calcsize(fmt)
-        if t in _ARRAY_TYPES:
             if _buffer.is_buffer(data):
-                buf = memoryview(data)
-                if buf.nbytes % esize:
-                    raise VaccelValueError(
-                        ctx, f"buffer of {buf.nbytes} bytes is not a "
-                        f"multiple of the element size {esize}")
-                mapped = _BUFFER_ARRAY_TYPE.get(
-                    (_format_kind(buf.format), buf.itemsize))
-                # Plain bytes may be reinterpreted as any element type.
-                raw_bytes = buf.itemsize == 1 and buf.format in ("B", "b",
-                                                                  "c")
-                if mapped != t and not raw_bytes:
-                    raise VaccelTypeError(
-                        ctx, f"buffer of format '{buf.format}' does not "
-                        f"hold {t.name} elements")
+                self._borrow(data, ctx)
+            elif t != ArgType.RAW:
+                raise VaccelTypeError(
+                    ctx, f"expected a bytes-like object, not "
+                    f"{type(data).__name__}")
+            elif isinstance(data, (list, tuple)):
+                self._pack(_list_fmt(data, ctx), data, ctx, "array")
+            elif _python_fmt(data):
+                self._pack(_python_fmt(data), data, ctx, "scalar")
+            else:
+                raise VaccelTypeError(
+                    ctx, f"cannot encode {type(data).__name__}; pass a "
+                    "number, a string, a list or a bytes-like object")
+            return
+        if t in _ARRAY_FMT:
+            fmt = _ARRAY_FMT[t]
+            if _buffer.is_buffer(data):
+                self._check_array_buffer(data, fmt, ctx)
                 self._borrow(data, ctx)
                 return
             if isinstance(data, (str, os.PathLike)) or \
@@ -238,43 +263,59 @@ class Arg:
                 raise VaccelTypeError(
                     ctx, f"expected a sequence or an array, not "
                     f"{type(data).__name__}")
-            try:
-                raw = struct.pack(f"{len(data)}{fmt}", *data)
-            except struct.error as e:
-                raise VaccelValueError(ctx, f"cannot pack values: {e}") \
-                    from None
-            self._own(raw)
-            self._kind = ("bytes" if t in (ArgType.CHAR_ARRAY,
-                                           ArgType.UCHAR_ARRAY) and
-                          isinstance(data, (bytes, bytearray)) else "array")
+            if t in (ArgType.CHAR_ARRAY, ArgType.UCHAR_ARRAY) and \
+                    isinstance(data, bytes):
+                self._own(bytes(data), "bytes")
+                return
+            self._pack(fmt, data, ctx, "array")
             return
-        # A scalar.
+        # A numeric scalar.
+        fmt = _SCALAR_FMT[t]
         if t == ArgType.CHAR and isinstance(data, str):
             if len(data.encode()) != 1:
                 raise VaccelValueError(ctx, "expected a single character")
             data = data.encode()[0]
             fmt = "B"
         if _buffer.is_buffer(data):
-            buf = memoryview(data)
-            if buf.nbytes != esize:
+            if memoryview(data).nbytes != struct.calcsize(fmt):
                 raise VaccelValueError(
-                    ctx, f"buffer of {buf.nbytes} bytes for a {esize}-byte "
-                    "scalar")
+                    ctx, f"buffer of {memoryview(data).nbytes} bytes for a "
+                    f"{struct.calcsize(fmt)}-byte scalar")
             self._borrow(data, ctx)
             return
-        try:
-            raw = struct.pack(fmt, data)
-        except struct.error as e:
-            raise VaccelValueError(ctx, f"cannot pack {data!r}: {e}") \
-                from None
-        self._own(raw)
-        self._kind = "scalar"
+        self._pack(fmt, data, ctx, "scalar")
+
+    @staticmethod
+    def _check_array_buffer(data: Any, fmt: str, ctx: str) -> None:
+        mv = memoryview(data)
+        esize = struct.calcsize(fmt)
+        if mv.nbytes % esize:
+            raise VaccelValueError(
+                ctx, f"buffer of {mv.nbytes} bytes is not a multiple of the "
+                f"element size {esize}")
+        held = _KIND_FMT.get((_format_kind(mv.format), mv.itemsize))
+        # Plain bytes may be reinterpreted as any element type.
+        raw_bytes = mv.itemsize == 1 and mv.format in ("B", "b", "c")
+        if held != fmt and not (held in ("b", "B") and fmt in ("b", "B")) \
+                and not raw_bytes:
+            raise VaccelTypeError(
+                ctx, f"buffer of format '{mv.format}' does not hold C "
+                f"'{fmt}' elements")
+
+    def _make_writable(self) -> None:
+        """Copies read-only borrowed bytes once, so C can write the
+        output; .buf then returns the written bytes."""
+        if self._readonly:
+            self._own(ctypes.string_at(self._ptr, self._size)
+                      if self._size else b"", "bytes")
+            self._readonly = False
+            self._obj = None
 
     # --- accessors -------------------------------------------------------
 
     @property
     def type(self) -> ArgType:
-        """The argument's ArgType."""
+        """The argument's ArgType tag."""
         return self._type
 
     @property
@@ -283,9 +324,21 @@ class Arg:
         return self._size
 
     @property
+    def custom_type_id(self) -> int:
+        """The user type id (CUSTOM arguments)."""
+        return self._custom_id
+
+    @property
     def readonly(self) -> bool:
-        """True when C must not write into this argument (e.g. bytes)."""
+        """True when the Arg borrows read-only memory (bytes)."""
         return self._readonly
+
+    @property
+    def value(self) -> CArg:
+        """The underlying struct vaccel_arg (its buf points into memory
+        this Arg keeps alive)."""
+        return CArg(self._ptr or None, self._size, int(self._type),
+                    self._custom_id, False)
 
     def to_bytes(self) -> bytes:
         """A copy of the argument's current bytes."""
@@ -298,30 +351,20 @@ class Arg:
         return self.to_bytes().split(b"\0", 1)[0].decode(errors="replace")
 
     @property
-    def value(self) -> Any:
-        """The current value, decoded by type.
-
-        Borrowed objects (bytearray, numpy arrays) are returned themselves;
-        scalars as Python numbers; arrays built from lists as lists;
-        STRING as str; byte buffers as bytes.
-        """
+    def buf(self) -> Any:
+        """The current value, decoded like the data the Arg was made from:
+        a borrowed object is returned itself, a scalar as a Python number,
+        a list as a list, a string as str, other bytes as bytes."""
         if self._kind == "object":
             return self._obj
         if self._kind == "string":
             return self.to_str()
         if self._kind == "scalar":
-            return struct.unpack(_NUMERIC_FMT[self._type], self.to_bytes())[0]
+            return struct.unpack(self._fmt, self.to_bytes())[0]
         if self._kind == "array":
-            fmt = _NUMERIC_FMT[self._type]
-            n = self._size // struct.calcsize(fmt)
-            return list(struct.unpack(f"{n}{fmt}", self.to_bytes()))
+            n = self._size // struct.calcsize(self._fmt)
+            return list(struct.unpack(f"{n}{self._fmt}", self.to_bytes()))
         return self.to_bytes()
-
-    buf = value
-
-    def _c(self) -> CArg:
-        return CArg(self._ptr or None, self._size, int(self._type),
-                    self._custom_id, False)
 
     def __repr__(self) -> str:
         return f"Arg(type={self._type.name}, size={self._size})"
@@ -330,9 +373,10 @@ class Arg:
 ArgLike = Union[Arg, Any]
 
 
-def to_args(values: Sequence[ArgLike], context: str,
+def to_args(values: Optional[Sequence[ArgLike]], context: str,
             write: bool = False) -> List[Arg]:
-    """Wraps every value that is not an Arg yet (inferring its type)."""
+    """Wraps every value that is not an Arg yet; write arguments over
+    read-only bytes get a writable copy."""
     if values is None:
         return []
     if isinstance(values, (str, bytes, Arg)) or \
@@ -342,20 +386,16 @@ def to_args(values: Sequence[ArgLike], context: str,
             f"{type(values).__name__}")
     args = [v if isinstance(v, Arg) else Arg(v) for v in values]
     if write:
-        for i, a in enumerate(args):
-            if a.readonly:
-                raise VaccelValueError(
-                    context, f"write argument {i} is read-only "
-                    f"({type(a._obj).__name__}); use a bytearray, a "
-                    "writable array or Arg.buffer()")
+        for a in args:
+            a._make_writable()
     return args
 
 
-def c_array(args: List[Arg]):
+def c_array(args: List[Arg]) -> Any:
     """A C array of struct vaccel_arg for `args` (None when empty)."""
     if not args:
         return None
     arr = (CArg * len(args))()
     for i, a in enumerate(args):
-        arr[i] = a._c()
+        arr[i] = a.value
     return arr

@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Session: the context ops run in, bound to one plugin (vaccel_session)."""
+"""Session: the context ops run in, bound to one plugin (vaccel_session).
+
+BaseSession holds the C session; Session adds every op family as a mixin
+(vaccel/ops/), as upstream's bindings do.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from ctypes import byref, c_void_p
 from typing import Any, Optional, Union
 
 from . import _lib
-from .enums import PluginType
-from .error import VaccelTypeError, VaccelValueError, check
+from .error import NullPointerError, VaccelTypeError, VaccelValueError, \
+    check
 from .ops.blas import BlasMixin
 from .ops.exec import ExecMixin
 from .ops.fpga import FpgaMixin
@@ -16,11 +20,13 @@ from .ops.genop import GenopMixin
 from .ops.image import ImageMixin
 from .ops.minmax import MinmaxMixin
 from .ops.noop import NoopMixin
+from .ops.tf import TFMixin
+from .ops.tf.lite import TFLiteMixin
 from .ops.torch import TorchMixin
+from .plugin import PluginType
 
 
-class Session(NoopMixin, ExecMixin, GenopMixin, ImageMixin, BlasMixin,
-              MinmaxMixin, FpgaMixin, TorchMixin):
+class BaseSession:
     """A vAccel session.
 
     Args:
@@ -30,7 +36,7 @@ class Session(NoopMixin, ExecMixin, GenopMixin, ImageMixin, BlasMixin,
 
     Use as a context manager, or call release(); a session left to the
     garbage collector is released then. Raises VaccelError, e.g.
-    VACCEL_ENOTSUP when no loaded plugin matches the flags.
+    VaccelNotImplementedError when no loaded plugin matches the flags.
     """
 
     def __init__(self, flags: Union[PluginType, int] = 0):
@@ -45,15 +51,17 @@ class Session(NoopMixin, ExecMixin, GenopMixin, ImageMixin, BlasMixin,
         check(_lib.load().vaccel_session_new(byref(ptr), int(flags)),
               f"vaccel_session_new(flags={int(flags):#x})")
         self._ptr = ptr.value
-        self._flags = int(flags)
 
     def _c(self, ctx: str) -> int:
         if not self._ptr:
-            raise VaccelValueError(ctx, "the session was released")
+            raise NullPointerError(ctx)
         return self._ptr
 
-    def _head(self) -> _lib.CSessionHead:
-        return _lib.CSessionHead.from_address(self._c("Session"))
+    @property
+    def value(self) -> _lib.CSessionHead:
+        """The underlying struct vaccel_session (its leading fields: id,
+        remote_id, hint, is_virtio)."""
+        return _lib.CSessionHead.from_address(self._c("Session.value"))
 
     def release(self) -> None:
         """Releases the session (unregistering its resources)."""
@@ -72,39 +80,38 @@ class Session(NoopMixin, ExecMixin, GenopMixin, ImageMixin, BlasMixin,
             # left.
             pass
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> "BaseSession":
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.release()
 
     def update(self, flags: Union[PluginType, int]) -> None:
-        """Re-selects the plugin (VACCEL_EBUSY while resources are
-        registered)."""
+        """Re-selects the plugin (deprecated upstream; VACCEL_EBUSY while
+        resources are registered)."""
         check(_lib.load().vaccel_session_update(
             self._c("Session.update"), int(flags)),
             f"vaccel_session_update(session {self.id}, flags={int(flags):#x})")
-        self._flags = int(flags)
 
     @property
     def id(self) -> int:
         """The session id (0 once released, e.g. by cleanup())."""
-        return int(self._head().id) if self._ptr else 0
+        return int(self.value.id) if self._ptr else 0
 
     @property
     def remote_id(self) -> int:
         """The id of the agent-side session (remote sessions), else 0."""
-        return int(self._head().remote_id) if self._ptr else 0
+        return int(self.value.remote_id) if self._ptr else 0
 
     @property
     def flags(self) -> PluginType:
-        """The flags the session was created with."""
-        return PluginType(self._flags)
+        """The flags (hint) the session was created with."""
+        return PluginType(self.value.hint)
 
     @property
     def is_remote(self) -> bool:
         """True when the session runs on a transport (agent) plugin."""
-        return bool(self._head().is_virtio) if self._ptr else False
+        return bool(self.value.is_virtio) if self._ptr else False
 
     def has_resource(self, resource: Any) -> bool:
         """True when `resource` is registered with this session."""
@@ -119,5 +126,11 @@ class Session(NoopMixin, ExecMixin, GenopMixin, ImageMixin, BlasMixin,
 
     def __repr__(self) -> str:
         if not self._ptr:
-            return "Session(released)"
-        return f"Session(id={self.id}, flags={self.flags!r})"
+            return f"{type(self).__name__}(released)"
+        return f"{type(self).__name__}(id={self.id}, flags={self.flags!r})"
+
+
+class Session(BaseSession, NoopMixin, GenopMixin, ExecMixin, ImageMixin,
+              BlasMixin, FpgaMixin, MinmaxMixin, TFMixin, TFLiteMixin,
+              TorchMixin):
+    """A session with every op (see BaseSession and the mixins)."""

@@ -133,6 +133,7 @@ static int arg_fill(struct vaccel_arg *arg, const char *func, void *buf,
 		vaccel_error("%s: NULL arg", func);
 		return VACCEL_EINVAL;
 	}
+	memset(arg, 0, sizeof(*arg));
 	why = vaccel__arg_invalid_reason(buf, size, type);
 	if (why) {
 		vaccel_error("%s: invalid %s argument (type %d, %zu bytes): %s",
@@ -201,6 +202,7 @@ static int arg_alloc(struct vaccel_arg **out, const char *func, void *buf,
 		vaccel_error("%s: NULL output pointer", func);
 		return VACCEL_EINVAL;
 	}
+	*out = NULL;
 	arg = malloc(sizeof(*arg));
 	if (!arg) {
 		vaccel_error("%s: cannot allocate an arg", func);

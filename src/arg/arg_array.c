@@ -88,6 +88,7 @@ int vaccel_arg_array_new(struct vaccel_arg_array **array,
 		vaccel_error("%s: NULL output pointer", __func__);
 		return VACCEL_EINVAL;
 	}
+	*array = NULL;
 	a = malloc(sizeof(*a));
 	if (!a) {
 		vaccel_error("%s: cannot allocate an array", __func__);

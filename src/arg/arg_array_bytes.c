@@ -61,7 +61,6 @@ static int set_bytes(struct vaccel_arg_array *array, const char *func,
 	return VACCEL_OK;
 }
 
-/* Checks a CUSTOM or serialized argument's custom id. */
 /* The getter twin of set_bytes: hands out the next argument's buffer and
  * size when it has `type` (VACCEL__ARG_ANY_TYPE: any) and advances. */
 static int get_bytes(struct vaccel_arg_array *array, const char *func,
@@ -84,6 +83,7 @@ static int get_bytes(struct vaccel_arg_array *array, const char *func,
 	return VACCEL_OK;
 }
 
+/* Checks a CUSTOM or serialized argument's custom id. */
 static int check_custom_id(const struct vaccel_arg_array *array,
 			   const char *func, const struct vaccel_arg *arg,
 			   uint32_t expected_id)

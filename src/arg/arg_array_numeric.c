@@ -3,15 +3,17 @@
  * The typed add/get/set functions of the arg-array API, six per numeric
  * type, generated from VACCEL_ARG_NUMERIC_TYPES. The macro bodies only
  * forward to the helpers below, so that every type shares one checked
- * implementation and the log lines read the same.
+ * implementation and the log lines read the same. Adds borrow the caller's
+ * memory, scalars and arrays alike.
  */
 #include "arg_internal.h"
 #include "vaccel.h"
 #include <string.h>
 
-/* Copies one value into a new owned argument. */
+/* Borrows the caller's variable, as upstream does: an op that writes the
+ * argument writes straight into it. */
 static int add_scalar(struct vaccel_arg_array *array, const char *func,
-		      vaccel_arg_type_t type, const void *value, size_t size)
+		      vaccel_arg_type_t type, void *value, size_t size)
 {
 	struct vaccel_arg arg;
 	int ret;
@@ -20,13 +22,10 @@ static int add_scalar(struct vaccel_arg_array *array, const char *func,
 		vaccel_error("%s: NULL %s", func, !array ? "array" : "value");
 		return VACCEL_EINVAL;
 	}
-	ret = vaccel_arg_init(&arg, value, size, type, 0);
+	ret = vaccel_arg_init_from_buf(&arg, value, size, type, 0);
 	if (ret)
 		return ret;
-	ret = vaccel__arg_array_push(array, func, &arg);
-	if (ret)
-		vaccel_arg_release(&arg);
-	return ret;
+	return vaccel__arg_array_push(array, func, &arg);
 }
 
 /* Borrows `count` values of `elem` bytes each. */

@@ -52,6 +52,8 @@
 int TENSOR_BUFFER_FN(init)(TENSOR_BUFFER_T *buffer, TENSOR_BUFFER_DATA_T *data,
 			   size_t size)
 {
+	if (buffer)
+		memset(buffer, 0, sizeof(*buffer));
 	if (!buffer || (!data && size > 0)) {
 		vaccel_error("%s: NULL %s", __func__,
 			     !buffer ? "buffer" : "data with a non-zero size");
@@ -84,6 +86,7 @@ int TENSOR_BUFFER_FN(new)(TENSOR_BUFFER_T **buffer, TENSOR_BUFFER_DATA_T *data,
 		vaccel_error("%s: NULL output pointer", __func__);
 		return VACCEL_EINVAL;
 	}
+	*buffer = NULL;
 	b = malloc(sizeof(*b));
 	if (!b) {
 		vaccel_error("%s: cannot allocate a buffer", __func__);
@@ -125,7 +128,8 @@ int TENSOR_BUFFER_FN(take_data)(TENSOR_BUFFER_T *buffer, void **data,
 #endif /* TENSOR_BUFFER_DATA_T */
 
 /* Initializes *tensor with a copy of dims and no data. `func` names the
- * public caller in the log line. Leaves *tensor untouched on failure. */
+ * public caller in the log line. On failure *tensor is left empty (no
+ * dims, no data), so releasing it is harmless. */
 static int tensor_fill(TENSOR_T *tensor, const char *func,
 		       TENSOR_NR_DIMS_T nr_dims, const TENSOR_DIM_T *dims,
 		       TENSOR_DTYPE_T type)
@@ -137,6 +141,7 @@ static int tensor_fill(TENSOR_T *tensor, const char *func,
 		vaccel_error("%s: NULL tensor", func);
 		return VACCEL_EINVAL;
 	}
+	memset(tensor, 0, sizeof(*tensor));
 	if (!TENSOR_DTYPE_KNOWN(type)) {
 		vaccel_error("%s: unknown " TENSOR_DTYPE_NAME " data type %d",
 			     func, (int)type);
@@ -147,9 +152,6 @@ static int tensor_fill(TENSOR_T *tensor, const char *func,
 	if (ret)
 		return ret;
 
-	tensor->data = NULL;
-	tensor->size = 0;
-	tensor->owned = false;
 	tensor->nr_dims = nr_dims;
 	tensor->dims = copy;
 	tensor->data_type = type;
@@ -188,6 +190,7 @@ static int tensor_alloc(TENSOR_T **out, const char *func,
 		vaccel_error("%s: NULL output pointer", func);
 		return VACCEL_EINVAL;
 	}
+	*out = NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		vaccel_error("%s: cannot allocate a tensor", func);

@@ -29,6 +29,8 @@ int vaccel_tf_node_init(struct vaccel_tf_node *node, const char *name, int id)
 {
 	char *copy;
 
+	if (node)
+		memset(node, 0, sizeof(*node));
 	if (!node || !name) {
 		vaccel_error("%s: NULL %s", __func__, !node ? "node" : "name");
 		return VACCEL_EINVAL;
@@ -64,6 +66,7 @@ int vaccel_tf_node_new(struct vaccel_tf_node **node, const char *name, int id)
 		vaccel_error("%s: NULL output pointer", __func__);
 		return VACCEL_EINVAL;
 	}
+	*node = NULL;
 	n = malloc(sizeof(*n));
 	if (!n) {
 		vaccel_error("%s: cannot allocate a node", __func__);
@@ -96,6 +99,7 @@ int vaccel_tf_status_init(struct vaccel_tf_status *status, uint8_t code,
 		vaccel_error("%s: NULL status", __func__);
 		return VACCEL_EINVAL;
 	}
+	memset(status, 0, sizeof(*status));
 	/* A status may carry a code alone: a NULL message stays NULL. */
 	if (message) {
 		copy = strdup(message);
@@ -132,6 +136,7 @@ int vaccel_tf_status_new(struct vaccel_tf_status **status, uint8_t code,
 		vaccel_error("%s: NULL output pointer", __func__);
 		return VACCEL_EINVAL;
 	}
+	*status = NULL;
 	s = malloc(sizeof(*s));
 	if (!s) {
 		vaccel_error("%s: cannot allocate a status", __func__);

@@ -27,6 +27,8 @@ int vaccel_blob_init(struct vaccel_blob *blob, const char *path)
 {
 	struct stat st;
 
+	if (blob)
+		memset(blob, 0, sizeof(*blob));
 	if (!blob || !path || !*path) {
 		vaccel_error("vaccel_blob_init: %s",
 			     !blob ? "blob is NULL" : "path is NULL or empty");
@@ -43,7 +45,6 @@ int vaccel_blob_init(struct vaccel_blob *blob, const char *path)
 		return VACCEL_EINVAL;
 	}
 
-	memset(blob, 0, sizeof(*blob));
 	blob->path = strdup(path);
 	blob->name = strdup(base_name(path));
 	if (!blob->path || !blob->name) {
@@ -211,6 +212,8 @@ int vaccel_blob_init_from_buf(struct vaccel_blob *blob, const uint8_t *buf,
 {
 	int ret;
 
+	if (blob)
+		memset(blob, 0, sizeof(*blob));
 	if (!blob || !buf || size == 0) {
 		vaccel_error("vaccel_blob_init_from_buf: %s",
 			     !blob ? "blob is NULL" :
@@ -224,7 +227,6 @@ int vaccel_blob_init_from_buf(struct vaccel_blob *blob, const uint8_t *buf,
 		return VACCEL_EINVAL;
 	}
 
-	memset(blob, 0, sizeof(*blob));
 	blob->name = strdup(filename ? filename : "buffer");
 	if (!blob->name) {
 		vaccel_error("Could not allocate blob name");
@@ -280,6 +282,7 @@ int vaccel_blob_new(struct vaccel_blob **blob, const char *path)
 		vaccel_error("vaccel_blob_new: blob is NULL");
 		return VACCEL_EINVAL;
 	}
+	*blob = NULL;
 	b = malloc(sizeof(*b));
 	if (!b) {
 		vaccel_error("Could not allocate a blob for %s",
@@ -306,6 +309,7 @@ int vaccel_blob_from_buf(struct vaccel_blob **blob, const uint8_t *buf,
 		vaccel_error("vaccel_blob_from_buf: blob is NULL");
 		return VACCEL_EINVAL;
 	}
+	*blob = NULL;
 	b = malloc(sizeof(*b));
 	if (!b) {
 		vaccel_error("Could not allocate a blob of %zu bytes", size);

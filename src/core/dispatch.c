@@ -43,37 +43,92 @@ const size_t vaccel__op_offsets[VACCEL_OP_MAX] = {
 	OP_OFFSET(VACCEL_OP_OPENCV, opencv),
 };
 
+static bool is_transport(const struct vaccel_plugin *p)
+{
+	return p->d.type & VACCEL_PLUGIN_REMOTE;
+}
+
+/* The first plugin in load order for which `pick` is true, or NULL. */
+static struct vaccel_plugin *first_where(bool (*pick)(const struct vaccel_plugin *,
+						      uint32_t),
+					 uint32_t arg)
+{
+	for (struct vaccel_plugin *p = vaccel__plugins_first_locked(); p;
+	     p = p->next)
+		if (pick(p, arg))
+			return p;
+	return NULL;
+}
+
+static bool pick_transport(const struct vaccel_plugin *p, uint32_t unused)
+{
+	(void)unused;
+	return is_transport(p);
+}
+
+static bool pick_local(const struct vaccel_plugin *p, uint32_t unused)
+{
+	(void)unused;
+	return !is_transport(p);
+}
+
+static bool pick_hinted(const struct vaccel_plugin *p, uint32_t hint)
+{
+	return p->d.type & hint;
+}
+
+/*
+ * Upstream's rules, in order: REMOTE takes the first transport plugin; a
+ * hint takes the first plugin whose type shares a bit with it; otherwise
+ * (no hint, or a hint nothing matches: a hint is a preference) the first
+ * local plugin, or the only plugin when exactly one is loaded.
+ */
 struct vaccel_plugin *vaccel__plugin_select(uint32_t flags)
 {
 	uint32_t hint = flags & ~(uint32_t)VACCEL_PLUGIN_REMOTE;
-	struct vaccel_plugin *p, *found = NULL;
+	struct vaccel_plugin *found = NULL, *first;
+	const char *rule = NULL;
+	size_t count = 0;
 
 	vaccel__plugins_rdlock();
-	for (p = vaccel__plugins_first_locked(); p && !found; p = p->next) {
-		bool remote = p->d.type & VACCEL_PLUGIN_REMOTE;
-
-		if (flags & VACCEL_PLUGIN_REMOTE) {
-			if (remote)
-				found = p;
-		} else if (hint) {
-			if (p->d.type & hint)
-				found = p;
-		} else if (!remote) {
-			found = p;
+	first = vaccel__plugins_first_locked();
+	for (struct vaccel_plugin *p = first; p; p = p->next)
+		count++;
+	if (flags & VACCEL_PLUGIN_REMOTE) {
+		found = first_where(pick_transport, 0);
+		rule = "the REMOTE flag takes the first transport plugin";
+	} else {
+		if (hint) {
+			found = first_where(pick_hinted, hint);
+			rule = "the first plugin whose type matches the hint";
 		}
-	}
-	/* Without a local match, a transport plugin serves the session: it
-	 * forwards the hint to the agent, which selects among the host's
-	 * plugins. */
-	if (!found && !(flags & VACCEL_PLUGIN_REMOTE)) {
-		for (p = vaccel__plugins_first_locked(); p; p = p->next) {
-			if (p->d.type & VACCEL_PLUGIN_REMOTE) {
-				found = p;
-				break;
-			}
+		if (!found) {
+			found = first_where(pick_local, 0);
+			rule = hint ? "no plugin matches the hint, so the first local plugin" :
+				      "no hint: the first local plugin";
+		}
+		if (!found && count == 1) {
+			found = first;
+			rule = hint ? "no plugin matches the hint, so the only loaded plugin" :
+				      "no hint: the only loaded plugin";
 		}
 	}
 	vaccel__plugins_unlock();
+
+	if (found)
+		vaccel_debug("Flags 0x%x select plugin %s: %s", flags,
+			     found->d.name, rule);
+	else if (count == 0)
+		vaccel_error("Cannot create session: no plugins are loaded "
+			     "(set VACCEL_PLUGINS)");
+	else if (flags & VACCEL_PLUGIN_REMOTE)
+		vaccel_error("Cannot create session: flags 0x%x ask for a "
+			     "transport plugin (VACCEL_PLUGIN_REMOTE) and none "
+			     "is loaded", flags);
+	else
+		vaccel_error("Cannot create session: no local plugin is loaded "
+			     "and %zu transport plugins are; pass "
+			     "VACCEL_PLUGIN_REMOTE to take the first", count);
 	return found;
 }
 
@@ -101,20 +156,21 @@ void *vaccel__op_find_fallback(struct vaccel_session *sess,
 		return fn;
 	}
 
-	/* A hinted or remote session asked for a specific kind of plugin;
-	 * running the op elsewhere would silently ignore that. */
-	if (sess->hint) {
-		vaccel_error("Session %lld: op %s not implemented by plugin %s "
-			     "(no fallback: session has flags 0x%x)",
-			     (long long)sess->id, vaccel_op_type_to_str(type),
-			     own, sess->hint);
+	/* A transport session lives on its agent, which does its own
+	 * fallback; a local plugin cannot run its ops, nor can a transport
+	 * run those of a session it has no mirror of. So the fallback stays
+	 * among local plugins, whatever the session's hint. */
+	if (is_transport(sess->plugin)) {
+		vaccel_error("Session %lld: op %s not implemented by transport "
+			     "plugin %s", (long long)sess->id,
+			     vaccel_op_type_to_str(type), own);
 		return NULL;
 	}
 
 	vaccel__plugins_rdlock();
 	for (struct vaccel_plugin *p = vaccel__plugins_first_locked(); p;
 	     p = p->next) {
-		if (p == sess->plugin)
+		if (p == sess->plugin || is_transport(p))
 			continue;
 		fn = vaccel__plugin_op(p, type);
 		if (fn) {
@@ -131,7 +187,7 @@ void *vaccel__op_find_fallback(struct vaccel_session *sess,
 
 	if (!fn)
 		vaccel_error("Session %lld: op %s not implemented by plugin %s "
-			     "nor by any other loaded plugin",
+			     "nor by any other loaded local plugin",
 			     (long long)sess->id, vaccel_op_type_to_str(type),
 			     own);
 	return fn;

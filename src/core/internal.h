@@ -39,8 +39,9 @@ static inline void *vaccel__plugin_op(const struct vaccel_plugin *plugin,
 
 /*
  * Finds the function that runs op `type` for `sess`: the session's plugin's
- * own, else (when the session has no hint and no REMOTE flag) the first
- * loaded plugin implementing it. Sets *used to the plugin that will run it.
+ * own, else (when that plugin is a local one, whatever the session's hint)
+ * the first other loaded local plugin implementing it. Sets *used to the
+ * plugin that will run it.
  * Returns NULL, with an error log line naming the op and the session's
  * plugin, when none does.
  * Slow path only: call vaccel__session_op() from op entry points.
@@ -59,6 +60,70 @@ static inline void *vaccel__session_op(struct vaccel_session *sess,
 		return fn;
 	}
 	return vaccel__op_find_fallback(sess, type, used);
+}
+
+/*
+ * Calls in flight (calls.c). An op enters its session before it looks up
+ * the plugin function and leaves it after the call: the entry is a store
+ * into the calling thread's own record, and vaccel_session_release() waits
+ * until no thread's record holds the session (vaccel__session_stop_calls).
+ * Records nest up to VACCEL__CALLS_MAX ops per thread.
+ */
+#define VACCEL__CALLS_MAX 16
+
+struct vaccel__calls {
+	_Atomic(struct vaccel_session *) sess[VACCEL__CALLS_MAX];
+	unsigned int depth; /* only its own thread touches it */
+	struct vaccel__calls *next;
+};
+
+extern __thread struct vaccel__calls *vaccel__my_calls
+	__attribute__((tls_model("initial-exec")));
+/* True where membarrier(2) is unavailable: readers fence themselves. */
+extern bool vaccel__calls_fence;
+
+int vaccel__session_enter_slow(struct vaccel_session *sess);
+/* The error of an op refused because its session is being released. */
+int vaccel__session_gone(const struct vaccel_session *sess);
+/* Marks `sess` as being released (VACCEL_EINVAL if it already was) and
+ * waits until no call is in flight on it. It never waits for a call of
+ * the calling thread itself, nor for any call when `wait` is false (at
+ * exit): it returns VACCEL_EBUSY then and leaves the session as it was. */
+int vaccel__session_stop_calls(struct vaccel_session *sess, bool wait);
+
+static inline void vaccel__session_leave(struct vaccel_session *sess)
+{
+	struct vaccel__calls *c = vaccel__my_calls;
+
+	(void)sess;
+	c->depth--;
+	atomic_store_explicit(&c->sess[c->depth], NULL, memory_order_release);
+}
+
+/* Enters a call on `sess`: VACCEL_OK, to be paired with
+ * vaccel__session_leave(), or an error with a log line (the session is
+ * being released, or ops nest too deep). */
+static inline int vaccel__session_enter(struct vaccel_session *sess)
+{
+	struct vaccel__calls *c = vaccel__my_calls;
+
+	if (__builtin_expect(!c || c->depth >= VACCEL__CALLS_MAX, 0))
+		return vaccel__session_enter_slow(sess);
+	atomic_store_explicit(&c->sess[c->depth], sess, memory_order_relaxed);
+	c->depth++;
+	/* The store above must be visible before the flag is read: release
+	 * forces that with membarrier(2), or readers fence here. */
+	if (__builtin_expect(vaccel__calls_fence, 0))
+		atomic_thread_fence(memory_order_seq_cst);
+	else
+		atomic_signal_fence(memory_order_seq_cst);
+	if (__builtin_expect(atomic_load_explicit(&sess->releasing,
+						  memory_order_relaxed) != 0,
+			     0)) {
+		vaccel__session_leave(sess);
+		return vaccel__session_gone(sess);
+	}
+	return VACCEL_OK;
 }
 
 /* Validates a session pointer passed to a public function: non-NULL,
@@ -101,5 +166,8 @@ struct vaccel_plugin *vaccel__plugins_first(void);
 
 /* Error from the last (auto-)bootstrap, VACCEL_OK if it succeeded. */
 int vaccel__bootstrap_status(void);
+/* Logs "vAccel bootstrap failed: <reason>" with the reason the failing
+ * bootstrap step gave, which so becomes the caller's last error message. */
+void vaccel__bootstrap_log_failure(void);
 
 #endif /* VACCEL_CORE_INTERNAL_H */

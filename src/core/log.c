@@ -4,6 +4,7 @@
 #include "vaccel/core.h"
 #include "vaccel/error.h"
 #include "vaccel/log.h"
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -126,7 +127,7 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
-void vaccel__vlog(vaccel_log_level_t level, const char *fmt, va_list ap)
+static void log_va(vaccel_log_level_t level, const char *fmt, va_list ap)
 {
 	char stack[LOG_LINE_MAX];
 	char *line = stack;
@@ -170,6 +171,8 @@ void vaccel__vlog(vaccel_log_level_t level, const char *fmt, va_list ap)
 		}
 	}
 	line[prefix + len] = '\n';
+	if (level == VACCEL_LOG_ERROR)
+		vaccel__last_error_set(line + prefix, (size_t)len);
 
 	pthread_mutex_lock(&log_lock);
 	write_all(log_fd, line, (size_t)prefix + (size_t)len + 1);
@@ -184,6 +187,6 @@ void vaccel__log(vaccel_log_level_t level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vaccel__vlog(level, fmt, ap);
+	log_va(level, fmt, ap);
 	va_end(ap);
 }

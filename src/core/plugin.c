@@ -244,10 +244,12 @@ int vaccel_plugin_load(const char *lib)
 	}
 
 	if (plugin->d.init) {
+		unsigned long seq = vaccel__last_error_seq();
+
 		ret = plugin->d.init();
 		if (ret) {
-			vaccel_error("Plugin %s (%s): init failed: %s", lib,
-				     plugin->d.name, vaccel_strerror(ret));
+			vaccel__hook_failed(seq, ret, "Plugin %s (%s): init failed",
+					    lib, plugin->d.name);
 			goto close;
 		}
 	}

@@ -4,6 +4,7 @@
 #include "vaccel/error.h"
 #include "vaccel/log.h"
 #include "vaccel/prof.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,20 +253,31 @@ int vaccel_prof_regions_print_all(struct vaccel_prof_region *regions,
 		vaccel_error("vaccel_prof_regions_print_all: invalid arguments");
 		return VACCEL_EINVAL;
 	}
+	/* As upstream's: regions without samples print nothing. */
 	for (int i = 0; i < nregions; i++)
-		vaccel_prof_region_print(&regions[i]);
+		if (regions[i].nr_entries)
+			vaccel_prof_region_print(&regions[i]);
 	return VACCEL_OK;
 }
 
-/* Prints one region's line into buf (NULL to measure). */
-static int format_region(char *buf, size_t len,
-			 const struct vaccel_prof_region *r)
+/* Prints one region's line, NUL included, into buf (NULL to measure);
+ * returns the bytes the line takes, its NUL counted. */
+static size_t format_region(char *buf, size_t len,
+			    const struct vaccel_prof_region *r)
 {
-	return snprintf(buf, len, "[prof] %s: total_time: %llu nsec "
-			"nr_entries: %zu\n", r->name ? r->name : "(unnamed)",
-			(unsigned long long)total_time(r), r->nr_entries);
+	int n = snprintf(buf, len, "[prof] %s: total_time: %llu nsec "
+			 "nr_entries: %zu", r->name ? r->name : "(unnamed)",
+			 (unsigned long long)total_time(r), r->nr_entries);
+
+	return n < 0 ? 0 : (size_t)n + 1;
 }
 
+/*
+ * Upstream's contract: one NUL-terminated line per region that has samples,
+ * the lines back to back; tbuf NULL asks for the bytes that takes; else the
+ * number of regions given is returned. A caller's buffer (*tbuf set) gets at
+ * most tbuf_len bytes, its last line cut but terminated.
+ */
 int vaccel_prof_regions_print_all_to_buf(char **tbuf, size_t tbuf_len,
 					 struct vaccel_prof_region *regions,
 					 int size)
@@ -273,41 +285,40 @@ int vaccel_prof_regions_print_all_to_buf(char **tbuf, size_t tbuf_len,
 	size_t need = 0, off = 0;
 	char *buf;
 
-	if (!tbuf || !regions || size < 0 || (*tbuf && tbuf_len == 0)) {
+	if (!vaccel__prof_on) {
+		if (tbuf && *tbuf && tbuf_len)
+			(*tbuf)[0] = '\0';
+		return 0;
+	}
+	if (!regions || size < 0 || (tbuf && *tbuf && tbuf_len == 0)) {
 		vaccel_error("vaccel_prof_regions_print_all_to_buf: invalid "
 			     "arguments");
 		return -VACCEL_EINVAL;
 	}
-	if (!vaccel__prof_on) {
-		if (*tbuf)
-			(*tbuf)[0] = '\0';
-		return 0;
-	}
-
 	for (int i = 0; i < size; i++)
-		need += (size_t)format_region(NULL, 0, &regions[i]);
+		if (regions[i].nr_entries)
+			need += format_region(NULL, 0, &regions[i]);
+	if (!tbuf)
+		return need > INT_MAX ? -VACCEL_ERANGE : (int)need;
 
 	buf = *tbuf;
 	if (!buf) {
-		buf = malloc(need + 1);
+		tbuf_len = need ? need : 1;
+		buf = malloc(tbuf_len);
 		if (!buf) {
 			vaccel_error("Could not allocate %zu bytes for the "
-				     "profiling report", need + 1);
+				     "profiling report", tbuf_len);
 			return -VACCEL_ENOMEM;
 		}
-		tbuf_len = need + 1;
 	}
 	buf[0] = '\0';
-	for (int i = 0; i < size && off + 1 < tbuf_len; i++) {
-		int n = format_region(buf + off, tbuf_len - off, &regions[i]);
+	for (int i = 0; i < size && off < tbuf_len; i++) {
+		if (!regions[i].nr_entries)
+			continue;
+		size_t n = format_region(buf + off, tbuf_len - off, &regions[i]);
 
-		if (n < 0)
-			break;
-		/* snprintf reports what it would have written; a cut line
-		 * fills the buffer up to its terminator. */
-		off += (size_t)n < tbuf_len - off ? (size_t)n :
-						    tbuf_len - off - 1;
+		off += n < tbuf_len - off ? n : tbuf_len - off;
 	}
 	*tbuf = buf;
-	return (int)off;
+	return size;
 }

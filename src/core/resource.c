@@ -171,6 +171,29 @@ static void free_contents(struct vaccel_resource *res)
 	res->nr_paths = 0;
 }
 
+static bool is_storage(const struct vaccel_resource *r, const void *key)
+{
+	return r == key;
+}
+
+/* The first step of every init: whatever the caller's storage held, a
+ * failed init leaves an inert resource (id 0) that release and the ops
+ * refuse. The storage of a live resource is refused and left as it is:
+ * zeroing it would leave its links in the registry and its sessions
+ * pointing at garbage. */
+static int clear(struct vaccel_resource *res)
+{
+	if (!res)
+		return VACCEL_OK;
+	if (find_live(is_storage, res)) {
+		vaccel_error("Resource %lld is live; release it before "
+			     "initializing it again", (long long)res->id);
+		return VACCEL_EBUSY;
+	}
+	memset(res, 0, sizeof(*res));
+	return VACCEL_OK;
+}
+
 /* Zeroes `res` and gives it an id, locks and empty lists. Contents are
  * added by the caller, which then calls publish() or abandon(). */
 static int prepare(struct vaccel_resource *res, vaccel_resource_type_t type)
@@ -274,34 +297,61 @@ static int fill_from_dir(struct vaccel_resource *res, const char *dir)
 	return ret;
 }
 
-int vaccel_resource_init(struct vaccel_resource *res, const char *path,
-			 vaccel_resource_type_t type)
+/*
+ * The resource of `nr_paths` local paths, all of one kind: files (one blob
+ * each), or one directory (one blob per regular file in it, as upstream
+ * takes a directory such as a TensorFlow SavedModel). `func` names the
+ * public caller in log lines.
+ */
+static int init_paths(const char *func, struct vaccel_resource *res,
+		      const char **paths, size_t nr_paths,
+		      vaccel_resource_type_t type)
 {
-	vaccel_path_type_t path_type;
+	vaccel_path_type_t kind = VACCEL_PATH_LOCAL_FILE, path_type;
 	const char *local;
 	int ret;
 
-	if (!res || !path || !type_valid(type)) {
-		vaccel_error("vaccel_resource_init: invalid %s",
-			     !res ? "res" : !path ? "path" : "type");
-		return VACCEL_EINVAL;
-	}
-	ret = vaccel__path_classify(path, &local, &path_type);
+	ret = clear(res);
 	if (ret)
 		return ret;
+	if (!res || !paths || nr_paths == 0 || !type_valid(type)) {
+		vaccel_error("%s: invalid %s", func,
+			     !res ? "res" :
+			     !paths || !nr_paths ? "path" : "type");
+		return VACCEL_EINVAL;
+	}
+	for (size_t i = 0; i < nr_paths; i++) {
+		if (!paths[i]) {
+			vaccel_error("%s: path %zu is NULL", func, i);
+			return VACCEL_EINVAL;
+		}
+		ret = vaccel__path_classify(paths[i], &local, &path_type);
+		if (ret)
+			return ret;
+		if (i == 0)
+			kind = path_type;
+		if (path_type != kind || (kind == VACCEL_PATH_LOCAL_DIR && i)) {
+			vaccel_error("%s: %s: a resource is either files or one directory",
+				     func, paths[i]);
+			return VACCEL_EINVAL;
+		}
+	}
 
 	ret = prepare(res, type);
 	if (ret)
 		return ret;
-	res->path_type = path_type;
-	if (path_type == VACCEL_PATH_LOCAL_DIR) {
+	res->path_type = kind;
+	if (kind == VACCEL_PATH_LOCAL_DIR) {
+		vaccel__path_classify(paths[0], &local, &path_type);
 		ret = fill_from_dir(res, local);
 	} else {
-		ret = alloc_arrays(res, 1, 1);
-		if (!ret)
+		ret = alloc_arrays(res, nr_paths, nr_paths);
+		for (size_t i = 0; i < nr_paths && !ret; i++) {
+			vaccel__path_classify(paths[i], &local, &path_type);
 			ret = add_path(res, local);
-		if (!ret)
-			ret = add_file_blob(res, local);
+			if (!ret)
+				ret = add_file_blob(res, local);
+		}
 	}
 	if (ret) {
 		abandon(res);
@@ -311,53 +361,16 @@ int vaccel_resource_init(struct vaccel_resource *res, const char *path,
 	return VACCEL_OK;
 }
 
+int vaccel_resource_init(struct vaccel_resource *res, const char *path,
+			 vaccel_resource_type_t type)
+{
+	return init_paths(__func__, res, path ? &path : NULL, 1, type);
+}
+
 int vaccel_resource_init_multi(struct vaccel_resource *res, const char **paths,
 			       size_t nr_paths, vaccel_resource_type_t type)
 {
-	vaccel_path_type_t path_type;
-	const char *local;
-	int ret;
-
-	if (!res || !paths || nr_paths == 0 || !type_valid(type)) {
-		vaccel_error("vaccel_resource_init_multi: invalid %s",
-			     !res ? "res" :
-			     !paths || !nr_paths ? "paths" : "type");
-		return VACCEL_EINVAL;
-	}
-	for (size_t i = 0; i < nr_paths; i++) {
-		if (!paths[i]) {
-			vaccel_error("vaccel_resource_init_multi: path %zu is "
-				     "NULL", i);
-			return VACCEL_EINVAL;
-		}
-		ret = vaccel__path_classify(paths[i], &local, &path_type);
-		if (ret)
-			return ret;
-		if (path_type != VACCEL_PATH_LOCAL_FILE) {
-			vaccel_error("vaccel_resource_init_multi: %s is a "
-				     "directory; only files are supported",
-				     paths[i]);
-			return VACCEL_EINVAL;
-		}
-	}
-
-	ret = prepare(res, type);
-	if (ret)
-		return ret;
-	res->path_type = VACCEL_PATH_LOCAL_FILE;
-	ret = alloc_arrays(res, nr_paths, nr_paths);
-	for (size_t i = 0; i < nr_paths && !ret; i++) {
-		vaccel__path_classify(paths[i], &local, &path_type);
-		ret = add_path(res, local);
-		if (!ret)
-			ret = add_file_blob(res, local);
-	}
-	if (ret) {
-		abandon(res);
-		return ret;
-	}
-	publish(res);
-	return VACCEL_OK;
+	return init_paths(__func__, res, paths, nr_paths, type);
 }
 
 /* Creates the resource's run directory if it does not exist yet. */
@@ -393,6 +406,9 @@ int vaccel_resource_init_from_buf(struct vaccel_resource *res, const void *buf,
 	uint8_t *copy;
 	int ret;
 
+	ret = clear(res);
+	if (ret)
+		return ret;
 	if (!res || !buf || nr_bytes == 0 || !type_valid(type)) {
 		vaccel_error("vaccel_resource_init_from_buf: invalid %s",
 			     !res ? "res" : !buf ? "buf" :
@@ -482,6 +498,9 @@ int vaccel_resource_init_from_blobs(struct vaccel_resource *res,
 	size_t nr_files = 0;
 	int ret;
 
+	ret = clear(res);
+	if (ret)
+		return ret;
 	if (!res || !blobs || nr_blobs == 0 || !type_valid(type)) {
 		vaccel_error("vaccel_resource_init_from_blobs: invalid %s",
 			     !res ? "res" :
@@ -548,7 +567,7 @@ int vaccel_resource_release(struct vaccel_resource *res)
 	}
 
 	while ((sess = first_session(res)))
-		vaccel_resource_unregister(res, sess);
+		vaccel__resource_unlink(res, sess);
 
 	pthread_mutex_lock(&resources_lock);
 	vaccel__list_del(&res->entry);
@@ -569,6 +588,7 @@ int vaccel_resource_release(struct vaccel_resource *res)
 			vaccel_error("%s: res is NULL", __func__);         \
 			return VACCEL_EINVAL;                              \
 		}                                                          \
+		*(res) = NULL;                                             \
 		r_ = malloc(sizeof(*r_));                                  \
 		if (!r_) {                                                 \
 			vaccel_error("%s: could not allocate a resource",  \
@@ -730,12 +750,15 @@ int vaccel_resource_register(struct vaccel_resource *res,
 	/* The hook runs attached so that it sees the registration, e.g.
 	 * through vaccel_session_has_resource(). */
 	if (sess->plugin->d.resource_register) {
+		unsigned long seq = vaccel__last_error_seq();
+
 		ret = sess->plugin->d.resource_register(res, sess);
 		if (ret) {
-			vaccel_error("Plugin %s could not register resource "
-				     "%lld with session %lld: %s",
-				     sess->plugin->d.name, (long long)res->id,
-				     (long long)sess->id, vaccel_strerror(ret));
+			vaccel__hook_failed(seq, ret,
+					    "Plugin %s could not register resource %lld with session %lld",
+					    sess->plugin->d.name,
+					    (long long)res->id,
+					    (long long)sess->id);
 			detach(l);
 			goto unlock;
 		}
@@ -748,26 +771,18 @@ unlock:
 	return ret;
 }
 
-int vaccel_resource_unregister(struct vaccel_resource *res,
-			       struct vaccel_session *sess)
+int vaccel__resource_unlink(struct vaccel_resource *res,
+			    struct vaccel_session *sess)
 {
 	struct vaccel__res_link *l;
-	int ret;
-
-	ret = check_pair(res, sess, __func__);
-	if (ret)
-		return ret;
 
 	pthread_mutex_lock(&res->sessions_lock);
 	l = find_link(res, sess);
 	if (l)
 		detach(l);
 	pthread_mutex_unlock(&res->sessions_lock);
-	if (!l) {
-		vaccel_error("Resource %lld is not registered with session "
-			     "%lld", (long long)res->id, (long long)sess->id);
+	if (!l)
 		return VACCEL_EPERM;
-	}
 
 	vaccel__plugins_resource_unregister(res, sess);
 	vaccel_debug("Unregistered resource %lld from session %lld",
@@ -775,10 +790,27 @@ int vaccel_resource_unregister(struct vaccel_resource *res,
 	return VACCEL_OK;
 }
 
+int vaccel_resource_unregister(struct vaccel_resource *res,
+			       struct vaccel_session *sess)
+{
+	int ret;
+
+	ret = check_pair(res, sess, __func__);
+	if (ret)
+		return ret;
+
+	ret = vaccel__resource_unlink(res, sess);
+	if (ret)
+		vaccel_error("Resource %lld is not registered with session "
+			     "%lld", (long long)res->id, (long long)sess->id);
+	return ret;
+}
+
 int vaccel_resource_sync(struct vaccel_resource *res,
 			 struct vaccel_session *sess)
 {
 	int ret = check_pair(res, sess, __func__);
+	unsigned long seq;
 
 	if (ret)
 		return ret;
@@ -792,11 +824,12 @@ int vaccel_resource_sync(struct vaccel_resource *res,
 	if (!sess->plugin->d.resource_sync)
 		return VACCEL_OK;
 
+	seq = vaccel__last_error_seq();
 	ret = sess->plugin->d.resource_sync(res, sess);
 	if (ret)
-		vaccel_error("Plugin %s could not sync resource %lld: %s",
-			     sess->plugin->d.name, (long long)res->id,
-			     vaccel_strerror(ret));
+		vaccel__hook_failed(seq, ret,
+				    "Plugin %s could not sync resource %lld",
+				    sess->plugin->d.name, (long long)res->id);
 	return ret;
 }
 

@@ -28,6 +28,10 @@
 #define LOCK_NAME ".lock"
 
 static int rundir_lock_fd = -1;
+/* The process that created the run directory. A child forked from it
+ * (vaccel-agent's workers) shares the directory and must never remove it
+ * when it exits, whatever path it exits by. */
+static pid_t rundir_owner;
 
 /* Creates `path` (mode 0700) unless it already is a directory owned by us;
  * anything else there (a file, a link, someone else's directory) is
@@ -119,7 +123,8 @@ void vaccel__rundir_destroy(const char *path)
 		close(rundir_lock_fd);
 		rundir_lock_fd = -1;
 	}
-	vaccel__rundir_remove(path);
+	if (getpid() == rundir_owner)
+		vaccel__rundir_remove(path);
 }
 
 int vaccel__rundir_create(char *buf, size_t size)
@@ -165,6 +170,7 @@ int vaccel__rundir_create(char *buf, size_t size)
 		return ret;
 	}
 	lock_rundir(buf);
+	rundir_owner = getpid();
 	vaccel_debug("Created run directory %s", buf);
 	return VACCEL_OK;
 }

@@ -24,6 +24,23 @@ static void registry_add(struct vaccel_session *sess)
 	pthread_mutex_unlock(&sessions_lock);
 }
 
+/* Whether `sess` is the storage of a live session. */
+static bool registry_has(const struct vaccel_session *sess)
+{
+	struct vaccel_list_entry *pos;
+	bool found = false;
+
+	pthread_mutex_lock(&sessions_lock);
+	vaccel__list_for_each(pos, &sessions) {
+		if (pos == &sess->entry) {
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sessions_lock);
+	return found;
+}
+
 static void registry_del(struct vaccel_session *sess)
 {
 	pthread_mutex_lock(&sessions_lock);
@@ -47,7 +64,8 @@ int vaccel_session_get_by_id(struct vaccel_session **sess, vaccel_id_t id)
 		struct vaccel_session *s =
 			vaccel__container_of(pos, struct vaccel_session, entry);
 
-		if (s->id == id) {
+		/* A session whose release has begun is already gone. */
+		if (s->id == id && !atomic_load(&s->releasing)) {
 			*sess = s;
 			ret = VACCEL_OK;
 			break;
@@ -64,6 +82,7 @@ int vaccel_session_get_by_id(struct vaccel_session **sess, vaccel_id_t id)
 static int bind_plugin(struct vaccel_session *sess,
 		       struct vaccel_plugin *plugin, uint32_t flags)
 {
+	unsigned long seq;
 	int ret;
 
 	sess->plugin = plugin;
@@ -72,29 +91,21 @@ static int bind_plugin(struct vaccel_session *sess,
 	if (!plugin->d.session_init)
 		return VACCEL_OK;
 
+	seq = vaccel__last_error_seq();
 	ret = plugin->d.session_init(sess,
 				     flags & ~(uint32_t)VACCEL_PLUGIN_REMOTE);
 	if (ret)
-		vaccel_error("Session %lld: plugin %s session_init failed: %s",
-			     (long long)sess->id, plugin->d.name,
-			     vaccel_strerror(ret));
+		vaccel__hook_failed(seq, ret,
+				    "Session %lld: plugin %s session_init failed",
+				    (long long)sess->id, plugin->d.name);
 	return ret;
 }
 
-/* The plugin for `flags`, with the reason logged when there is none. */
+/* The plugin for `flags` (dispatch.c logs the rule, or why none fits). */
 static int select_plugin(uint32_t flags, struct vaccel_plugin **plugin)
 {
 	*plugin = vaccel__plugin_select(flags);
-	if (*plugin)
-		return VACCEL_OK;
-
-	if (vaccel_plugin_count() == 0)
-		vaccel_error("Cannot create session: no plugins are loaded "
-			     "(set VACCEL_PLUGINS)");
-	else
-		vaccel_error("Cannot create session: no loaded plugin matches "
-			     "flags 0x%x", flags);
-	return VACCEL_ENOTSUP;
+	return *plugin ? VACCEL_OK : VACCEL_ENOTSUP;
 }
 
 int vaccel_session_init(struct vaccel_session *sess, uint32_t flags)
@@ -107,9 +118,21 @@ int vaccel_session_init(struct vaccel_session *sess, uint32_t flags)
 		vaccel_error("vaccel_session_init: sess is NULL");
 		return VACCEL_EINVAL;
 	}
+	/* Initializing a live session's storage again would link it into
+	 * the registry twice and lose the first session: refuse, leaving it
+	 * as it is. */
+	if (registry_has(sess)) {
+		vaccel_error("vaccel_session_init: session %lld is live; "
+			     "release it before initializing it again",
+			     (long long)sess->id);
+		return VACCEL_EBUSY;
+	}
+	/* A failed init leaves an inert session (id 0) that release and
+	 * every op refuse, whatever the caller's storage held before. */
+	memset(sess, 0, sizeof(*sess));
 	ret = vaccel__bootstrap_status();
 	if (ret) {
-		vaccel_error("vAccel bootstrap failed: %s", vaccel_strerror(ret));
+		vaccel__bootstrap_log_failure();
 		return ret;
 	}
 	if (!vaccel_is_initialized()) {
@@ -125,7 +148,6 @@ int vaccel_session_init(struct vaccel_session *sess, uint32_t flags)
 	if (ret)
 		return ret;
 
-	memset(sess, 0, sizeof(*sess));
 	sess->id = id;
 	for (int i = 0; i < VACCEL_RESOURCE_MAX; i++)
 		vaccel__list_init(&sess->resources[i]);
@@ -162,8 +184,9 @@ free_id:
 }
 
 /* Unregisters every resource still registered with `sess`. The session
- * lock is dropped around each unregister, which takes the resource lock
- * first (see the lock order in core_priv.h). */
+ * lock is dropped around each unlink, which takes the resource lock first
+ * (see the lock order in core_priv.h). Each round removes the first link
+ * or finds that someone else removed it, so the loop ends. */
 static void unregister_all(struct vaccel_session *sess)
 {
 	for (int t = 0; t < VACCEL_RESOURCE_MAX; t++) {
@@ -179,12 +202,7 @@ static void unregister_all(struct vaccel_session *sess)
 			pthread_mutex_unlock(&sess->resources_lock);
 			if (!res)
 				break;
-			if (vaccel_resource_unregister(res, sess) ==
-			    VACCEL_EPERM) {
-				/* Someone else unregistered it meanwhile;
-				 * the list moves on either way. */
-				continue;
-			}
+			vaccel__resource_unlink(res, sess);
 		}
 	}
 }
@@ -205,7 +223,9 @@ int vaccel__session_mkdir(struct vaccel_session *sess)
 	return VACCEL_OK;
 }
 
-int vaccel_session_release(struct vaccel_session *sess)
+/* Releases `sess`; with `wait` false it does not wait for ops in flight
+ * (VACCEL_EBUSY, nothing changed). */
+static int session_release(struct vaccel_session *sess, bool wait)
 {
 	int ret = VACCEL_OK;
 
@@ -218,6 +238,9 @@ int vaccel_session_release(struct vaccel_session *sess)
 			     "initialized");
 		return VACCEL_EINVAL;
 	}
+	ret = vaccel__session_stop_calls(sess, wait);
+	if (ret)
+		return ret;
 
 	unregister_all(sess);
 
@@ -243,6 +266,11 @@ int vaccel_session_release(struct vaccel_session *sess)
 	return ret;
 }
 
+int vaccel_session_release(struct vaccel_session *sess)
+{
+	return session_release(sess, true);
+}
+
 int vaccel_session_new(struct vaccel_session **sess, uint32_t flags)
 {
 	struct vaccel_session *s;
@@ -252,6 +280,7 @@ int vaccel_session_new(struct vaccel_session **sess, uint32_t flags)
 		vaccel_error("vaccel_session_new: sess is NULL");
 		return VACCEL_EINVAL;
 	}
+	*sess = NULL;
 	s = malloc(sizeof(*s));
 	if (!s) {
 		vaccel_error("Could not allocate a session");
@@ -280,8 +309,33 @@ int vaccel_session_delete(struct vaccel_session *sess)
 	return ret;
 }
 
+/* The fields of a session that belong to the plugin it is bound to. */
+struct binding {
+	struct vaccel_plugin *plugin;
+	unsigned int hint;
+	bool is_virtio;
+	vaccel_id_t remote_id;
+	void *priv;
+};
+
+static struct binding binding_of(const struct vaccel_session *sess)
+{
+	return (struct binding){ sess->plugin, sess->hint, sess->is_virtio,
+				 sess->remote_id, sess->priv };
+}
+
+static void binding_set(struct vaccel_session *sess, const struct binding *b)
+{
+	sess->plugin = b->plugin;
+	sess->hint = b->hint;
+	sess->is_virtio = b->is_virtio;
+	sess->remote_id = b->remote_id;
+	sess->priv = b->priv;
+}
+
 int vaccel_session_update(struct vaccel_session *sess, uint32_t flags)
 {
+	struct binding old_bind, new_bind;
 	struct vaccel_plugin *plugin, *old;
 	size_t nr = 0;
 	int ret;
@@ -307,13 +361,15 @@ int vaccel_session_update(struct vaccel_session *sess, uint32_t flags)
 	old = sess->plugin;
 	if (plugin == old) {
 		if (old->d.session_update) {
+			unsigned long seq = vaccel__last_error_seq();
+
 			ret = old->d.session_update(
 				sess, flags & ~(uint32_t)VACCEL_PLUGIN_REMOTE);
 			if (ret) {
-				vaccel_error("Session %lld: plugin %s "
-					     "session_update failed: %s",
-					     (long long)sess->id, old->d.name,
-					     vaccel_strerror(ret));
+				vaccel__hook_failed(seq, ret,
+						    "Session %lld: plugin %s session_update failed",
+						    (long long)sess->id,
+						    old->d.name);
 				return ret;
 			}
 		}
@@ -321,8 +377,19 @@ int vaccel_session_update(struct vaccel_session *sess, uint32_t flags)
 		return VACCEL_OK;
 	}
 
-	/* Moving to another plugin: the old one lets go of the session and
-	 * the new one takes it as if it were new. */
+	/* Moving to another plugin, all or nothing: the new plugin takes the
+	 * session first (on fields of its own), and only then does the old
+	 * one let go of it (on its fields again). */
+	old_bind = binding_of(sess);
+	sess->priv = NULL;
+	sess->remote_id = 0;
+	ret = bind_plugin(sess, plugin, flags);
+	if (ret) {
+		binding_set(sess, &old_bind);
+		return ret;
+	}
+	new_bind = binding_of(sess);
+	binding_set(sess, &old_bind);
 	if (old->d.session_release) {
 		ret = old->d.session_release(sess);
 		if (ret)
@@ -330,15 +397,7 @@ int vaccel_session_update(struct vaccel_session *sess, uint32_t flags)
 				    "failed: %s", (long long)sess->id,
 				    old->d.name, vaccel_strerror(ret));
 	}
-	sess->priv = NULL;
-	sess->remote_id = 0;
-	ret = bind_plugin(sess, plugin, flags);
-	if (ret) {
-		/* Stay usable on the old plugin. */
-		sess->plugin = old;
-		sess->is_virtio = old->d.type & VACCEL_PLUGIN_REMOTE;
-		return ret;
-	}
+	binding_set(sess, &new_bind);
 	vaccel_debug("Session %lld moved from plugin %s to %s",
 		     (long long)sess->id, old->d.name, plugin->d.name);
 	return VACCEL_OK;
@@ -490,8 +549,11 @@ int vaccel_session_resources_by_type(struct vaccel_session *sess,
 	return VACCEL_OK;
 }
 
-void vaccel__sessions_release_all(void)
+size_t vaccel__sessions_release_all(bool wait)
 {
+	struct vaccel_list_entry kept = { &kept, &kept };
+	size_t nkept = 0;
+
 	for (;;) {
 		struct vaccel_session *sess = NULL;
 
@@ -505,6 +567,31 @@ void vaccel__sessions_release_all(void)
 			break;
 		vaccel_warn("Session %lld was not released; releasing it",
 			    (long long)sess->id);
-		vaccel_session_release(sess);
+		/* A release that fails (a session already being released
+		 * elsewhere, or one whose storage was reused) must not stall
+		 * the loop: the entry leaves the registry either way. One
+		 * with an op in flight is kept aside and put back. */
+		switch (session_release(sess, wait)) {
+		case VACCEL_OK:
+			break;
+		case VACCEL_EBUSY:
+			pthread_mutex_lock(&sessions_lock);
+			vaccel__list_del(&sess->entry);
+			vaccel__list_add_tail(&kept, &sess->entry);
+			pthread_mutex_unlock(&sessions_lock);
+			nkept++;
+			break;
+		default:
+			registry_del(sess);
+		}
 	}
+	pthread_mutex_lock(&sessions_lock);
+	while (!vaccel__list_empty(&kept)) {
+		struct vaccel_list_entry *e = kept.next;
+
+		vaccel__list_del(e);
+		vaccel__list_add_tail(&sessions, e);
+	}
+	pthread_mutex_unlock(&sessions_lock);
+	return nkept;
 }

@@ -92,7 +92,12 @@ int vaccel_genop(struct vaccel_session *sess, struct vaccel_arg *read,
 	if (desc->genop) {
 		vaccel_debug("%s: session %lld forwards genop to plugin %s",
 			     __func__, (long long)sess->id, desc->name);
-		return desc->genop(sess, read, nr_read, write, nr_write);
+		ret = vaccel__session_enter(sess);
+		if (ret)
+			return ret;
+		ret = desc->genop(sess, read, nr_read, write, nr_write);
+		vaccel__session_leave(sess);
+		return ret;
 	}
 
 	ret = op_type_decode(&read[0], &op);

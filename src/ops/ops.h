@@ -11,31 +11,36 @@
 
 /*
  * Runs op `type` for `sess` through the plugin member `member` of struct
- * vaccel_plugin_ops and stores its result in `ret`. The lookup is the inline
- * fast path of vaccel__session_op(); the debug line and the profiling
- * region cost one predictable branch each when disabled, which keeps the
- * no-op dispatch in the tens of nanoseconds. When no plugin implements the
- * op, the core's fallback helper has already logged and `ret` becomes
- * VACCEL_ENOTSUP.
+ * vaccel_plugin_ops and stores its result in `ret`. The call holds the
+ * session (vaccel__session_enter), so release waits for it and the plugin
+ * that runs it stays loaded. The lookup is the inline fast path of
+ * vaccel__session_op(); the debug line and the profiling region cost one
+ * predictable branch each when disabled, which keeps the no-op dispatch in
+ * the tens of nanoseconds. When no plugin implements the op, the core's
+ * fallback helper has already logged and `ret` becomes VACCEL_ENOTSUP.
  */
 #define VACCEL__OP_DISPATCH(ret, sess, type, member, ...)                     \
 	do {                                                                  \
 		const struct vaccel_plugin *ops__used = NULL;                 \
-		__typeof__(((struct vaccel_plugin_ops *)0)->member) ops__fn = \
-			vaccel__session_op((sess), (type), &ops__used);       \
+		__typeof__(((struct vaccel_plugin_ops *)0)->member) ops__fn;  \
+		(ret) = vaccel__session_enter(sess);                          \
+		if (__builtin_expect((ret) != VACCEL_OK, 0))                  \
+			break;                                                \
+		ops__fn = vaccel__session_op((sess), (type), &ops__used);     \
 		if (__builtin_expect(ops__fn == NULL, 0)) {                   \
 			(ret) = VACCEL_ENOTSUP;                               \
-			break;                                                \
-		}                                                             \
-		VACCEL__LOG_DISPATCH((type), ops__used);                      \
-		if (__builtin_expect(vaccel__prof_on, 0)) {                   \
-			uint64_t ops__t0 = 0;                                 \
-			vaccel__op_prof_start((type), &ops__t0);              \
-			(ret) = ops__fn(__VA_ARGS__);                         \
-			vaccel__op_prof_stop((type), ops__t0);                \
 		} else {                                                      \
-			(ret) = ops__fn(__VA_ARGS__);                         \
+			VACCEL__LOG_DISPATCH((type), ops__used);              \
+			if (__builtin_expect(vaccel__prof_on, 0)) {           \
+				uint64_t ops__t0 = 0;                         \
+				vaccel__op_prof_start((type), &ops__t0);      \
+				(ret) = ops__fn(__VA_ARGS__);                 \
+				vaccel__op_prof_stop((type), ops__t0);        \
+			} else {                                              \
+				(ret) = ops__fn(__VA_ARGS__);                 \
+			}                                                     \
 		}                                                             \
+		vaccel__session_leave(sess);                                  \
 	} while (0)
 
 /*

@@ -170,7 +170,7 @@ bool rpc_msg_type_valid(uint16_t type)
 	/* Chunks are never answered on their own. */
 	if (type == (RPC_MSG_RES_CHUNK | RPC_MSG_REPLY))
 		return false;
-	return base >= RPC_MSG_HELLO && base <= RPC_MSG_AUTH;
+	return base >= RPC_MSG_HELLO && base <= RPC_MSG_SHM_SETUP;
 }
 
 void rpc_hdr_encode(uint8_t out[RPC_HDR_SIZE], const struct rpc_hdr *h)
@@ -200,7 +200,9 @@ int rpc_hdr_decode(const uint8_t in[RPC_HDR_SIZE], uint32_t max_frame,
 			     (unsigned long long)h->req_id, h->type);
 		return VACCEL_EINVAL;
 	}
-	if (h->flags != 0) {
+	if (h->flags & ~(h->type == RPC_MSG_OP || h->type == RPC_MSG_TORCH_RUN ?
+				 RPC_FLAG_SOLO :
+				 0u)) {
 		vaccel_error("rpc: frame %llu (%s) has reserved flags 0x%x set",
 			     (unsigned long long)h->req_id,
 			     rpc_msg_type_name(h->type), h->flags);
@@ -262,6 +264,36 @@ int rpc_hello_check(const struct rpc_hello *peer)
 		return VACCEL_ENOTSUP;
 	}
 	return VACCEL_OK;
+}
+
+/* SHM_SETUP */
+
+size_t rpc_shm_setup_encode(void *out, size_t cap, uint64_t size)
+{
+	struct rpc_wbuf w;
+
+	rpc_wbuf_init(&w, out, cap);
+	rpc_put_u64(&w, size);
+	rpc_put_u32(&w, 0);
+	rpc_put_u32(&w, 0);
+	return wbuf_done(&w);
+}
+
+int rpc_shm_setup_decode(const void *in, size_t len, uint64_t *size)
+{
+	struct rpc_rbuf r;
+	uint32_t flags, reserved;
+
+	rpc_rbuf_init(&r, in, len);
+	*size = rpc_get_u64(&r);
+	flags = rpc_get_u32(&r);
+	reserved = rpc_get_u32(&r);
+	if (!r.err && (flags || reserved)) {
+		vaccel_error("rpc: SHM_SETUP with flags 0x%x / reserved 0x%x (both must be 0)",
+			     flags, reserved);
+		return VACCEL_EINVAL;
+	}
+	return rbuf_done(&r, "SHM_SETUP");
 }
 
 /* AUTH */
@@ -344,7 +376,12 @@ int rpc_error_decode(const void *in, size_t len, struct rpc_error *e)
 	}
 	s = rpc_get_bytes(&r, n);
 	if (s) {
-		memcpy(e->msg, s, n);
+		/* The message ends up in logs and exceptions: control bytes
+		 * (a newline, a terminal escape) become spaces. */
+		for (uint32_t i = 0; i < n; i++)
+			e->msg[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ?
+					    ' ' :
+					    s[i];
 		e->msg[n] = '\0';
 	}
 	if (e->code <= 0) {
@@ -678,7 +715,8 @@ static int get_arg_desc(struct rpc_rbuf *r, struct rpc_arg *a,
 	a->data = NULL;
 	if (r->err)
 		return VACCEL_EINVAL;
-	if (a->flags & ~(dir[0] == 'w' ? RPC_ARG_INOUT : 0u)) {
+	a->shm_off = 0;
+	if (a->flags & ~(RPC_ARG_SHM | (dir[0] == 'w' ? RPC_ARG_INOUT : 0u))) {
 		vaccel_error("rpc: OP %s arg %u has bad flags 0x%x", dir, i,
 			     a->flags);
 		return VACCEL_EINVAL;
@@ -729,6 +767,10 @@ int rpc_op_req_decode(const void *in, size_t len, struct rpc_op_req *m)
 		if (get_arg_desc(&r, &m->write[i], "write", i))
 			goto fail;
 	for (uint32_t i = 0; i < m->nr_read; i++) {
+		if (m->read[i].flags & RPC_ARG_SHM) {
+			m->read[i].shm_off = rpc_get_u64(&r);
+			continue;
+		}
 		if (m->read[i].size > rpc_rbuf_left(&r)) {
 			vaccel_error("rpc: OP read arg %u of %llu bytes runs past the body (%zu left)",
 				     i, (unsigned long long)m->read[i].size,
@@ -740,6 +782,10 @@ int rpc_op_req_decode(const void *in, size_t len, struct rpc_op_req *m)
 			goto fail;
 	}
 	for (uint32_t i = 0; i < m->nr_write; i++) {
+		if (m->write[i].flags & RPC_ARG_SHM) {
+			m->write[i].shm_off = rpc_get_u64(&r);
+			continue;
+		}
 		if (!(m->write[i].flags & RPC_ARG_INOUT))
 			continue;
 		if (m->write[i].size > rpc_rbuf_left(&r)) {
@@ -791,8 +837,8 @@ size_t rpc_op_reply_head_encode(void *out, size_t cap,
 }
 
 int rpc_op_reply_head_decode(const void *in, size_t len, size_t body_len,
-			     uint32_t expect_nr, struct rpc_reply_prefix *p,
-			     uint64_t *sizes)
+			     uint32_t expect_nr, const struct rpc_arg *wr,
+			     struct rpc_reply_prefix *p, uint64_t *sizes)
 {
 	struct rpc_rbuf r;
 	uint32_t nr;
@@ -820,6 +866,9 @@ int rpc_op_reply_head_decode(const void *in, size_t len, size_t body_len,
 		return rbuf_done(&r, "OP reply head");
 	left = body_len - len;
 	for (uint32_t i = 0; i < nr; i++) {
+		/* Data of a region arg stay in the region. */
+		if (wr && (wr[i].flags & RPC_ARG_SHM))
+			continue;
 		if (sizes[i] > left) {
 			vaccel_error("rpc: reply write arg %u of %llu bytes runs past the body",
 				     i, (unsigned long long)sizes[i]);
@@ -840,21 +889,29 @@ int rpc_op_reply_head_decode(const void *in, size_t len, size_t body_len,
 static void put_tensor_desc(struct rpc_wbuf *w, const struct rpc_tensor *t)
 {
 	rpc_put_u32(w, t->dtype);
-	rpc_put_u32(w, t->nr_dims);
+	rpc_put_u16(w, (uint16_t)t->nr_dims);
+	rpc_put_u16(w, t->flags);
 	rpc_put_u64(w, t->size);
 	for (uint32_t d = 0; d < t->nr_dims && d < RPC_MAX_DIMS; d++)
 		rpc_put_u64(w, (uint64_t)t->dims[d]);
 }
 
+/* `flags`: the descriptor flags allowed here. */
 static int get_tensor_desc(struct rpc_rbuf *r, struct rpc_tensor *t,
-			   uint32_t i)
+			   uint32_t i, uint16_t flags)
 {
 	t->dtype = rpc_get_u32(r);
-	t->nr_dims = rpc_get_u32(r);
+	t->nr_dims = rpc_get_u16(r);
+	t->flags = rpc_get_u16(r);
 	t->size = rpc_get_u64(r);
 	t->data = NULL;
+	t->shm_off = 0;
 	if (r->err)
 		return VACCEL_EINVAL;
+	if (t->flags & ~flags) {
+		vaccel_error("rpc: tensor %u has bad flags 0x%x", i, t->flags);
+		return VACCEL_EINVAL;
+	}
 	if (t->nr_dims > RPC_MAX_DIMS) {
 		vaccel_error("rpc: tensor %u has %u dims (max %u)", i,
 			     t->nr_dims, RPC_MAX_DIMS);
@@ -914,6 +971,10 @@ static int get_tensor_data(struct rpc_rbuf *r, struct rpc_tensor *t,
 			   uint32_t nr, bool padded)
 {
 	for (uint32_t i = 0; i < nr; i++) {
+		if (t[i].flags & RPC_TENSOR_SHM) {
+			t[i].shm_off = rpc_get_u64(r);
+			continue;
+		}
 		if (t[i].size > rpc_rbuf_left(r)) {
 			vaccel_error("rpc: tensor %u of %llu bytes runs past the body (%zu left)",
 				     i, (unsigned long long)t[i].size,
@@ -956,7 +1017,7 @@ int rpc_torch_run_decode(const void *in, size_t len, struct rpc_torch_run *m)
 		}
 	}
 	for (uint32_t i = 0; i < m->nr_in; i++)
-		if (get_tensor_desc(&r, &m->in[i], i))
+		if (get_tensor_desc(&r, &m->in[i], i, RPC_TENSOR_SHM))
 			goto fail;
 	if (m->opts_len > rpc_rbuf_left(&r)) {
 		vaccel_error("rpc: TORCH_RUN options of %llu bytes run past the body",
@@ -1035,7 +1096,7 @@ int rpc_tensors_reply_decode(const void *in, size_t len,
 			return VACCEL_ENOMEM;
 	}
 	for (uint32_t i = 0; i < n; i++)
-		if (get_tensor_desc(&r, &arr[i], i))
+		if (get_tensor_desc(&r, &arr[i], i, 0))
 			goto fail;
 	if (get_tensor_data(&r, arr, n, false) || rbuf_done(&r, "tensors reply"))
 		goto fail;
@@ -1059,10 +1120,12 @@ size_t rpc_stats_reply_encode(void *out, size_t cap,
 	rpc_wbuf_init(&w, out, cap);
 	rpc_reply_prefix_put(&w, p);
 	rpc_put_u32(&w, s->connections);
-	rpc_put_u32(&w, 0);
+	rpc_put_u32(&w, s->unauthenticated);
 	rpc_put_u64(&w, s->sessions);
 	rpc_put_u64(&w, s->resources);
 	rpc_put_u64(&w, s->upload_bytes);
+	rpc_put_u64(&w, s->shm_bytes);
+	rpc_put_u64(&w, s->shm_items);
 	return wbuf_done(&w);
 }
 
@@ -1074,10 +1137,12 @@ int rpc_stats_reply_decode(const void *in, size_t len,
 	rpc_rbuf_init(&r, in, len);
 	rpc_reply_prefix_get(&r, p);
 	s->connections = rpc_get_u32(&r);
-	rpc_get_u32(&r);
+	s->unauthenticated = rpc_get_u32(&r);
 	s->sessions = rpc_get_u64(&r);
 	s->resources = rpc_get_u64(&r);
 	s->upload_bytes = rpc_get_u64(&r);
+	s->shm_bytes = rpc_get_u64(&r);
+	s->shm_items = rpc_get_u64(&r);
 	return rbuf_done(&r, "STATS reply");
 }
 

@@ -64,7 +64,8 @@ struct rpc_hdr {
 };
 
 void rpc_hdr_encode(uint8_t out[RPC_HDR_SIZE], const struct rpc_hdr *h);
-/* Checks flags == 0, a known type and length <= max_frame. */
+/* Checks the flags (none but RPC_FLAG_SOLO on OP and TORCH_RUN), a known
+ * type and length <= max_frame. */
 int rpc_hdr_decode(const uint8_t in[RPC_HDR_SIZE], uint32_t max_frame,
 		   struct rpc_hdr *h);
 /* True for the request types and their replies, and ERROR. */
@@ -98,6 +99,11 @@ struct rpc_auth {
 
 size_t rpc_auth_encode(void *out, size_t cap, const void *token, size_t len);
 int rpc_auth_decode(const void *in, size_t len, struct rpc_auth *a);
+
+/* SHM_SETUP: u64 size, u32 flags (0), u32 reserved (0); the memfd
+ * travels beside it (SCM_RIGHTS). Reply: prefix, u64 granted size. */
+size_t rpc_shm_setup_encode(void *out, size_t cap, uint64_t size);
+int rpc_shm_setup_decode(const void *in, size_t len, uint64_t *size);
 
 /* Prefix of every successful reply. */
 struct rpc_reply_prefix {
@@ -203,6 +209,9 @@ struct rpc_arg {
 	uint32_t custom_id;
 	uint64_t size;
 	const void *data;
+	/* RPC_ARG_SHM: the item's offset in the shared region (decode sets
+	 * it, data stays NULL; the agent resolves it, agent/shm.c). */
+	uint64_t shm_off;
 };
 
 struct rpc_op_req {
@@ -231,18 +240,24 @@ size_t rpc_op_reply_head_encode(void *out, size_t cap,
 				uint32_t nr_write, const uint64_t *sizes);
 /* Decodes the fixed part of a reply from `in` (at least
  * rpc_op_reply_head_size(expect_nr) bytes). Fails when nr_write differs
- * from expect_nr or when the sizes do not add up to body_len. */
+ * from expect_nr or when the sizes do not add up to body_len. `wr` (NULL:
+ * none) are the request's write args: those with RPC_ARG_SHM came back in
+ * the region, their data are not in the body. */
 int rpc_op_reply_head_decode(const void *in, size_t len, size_t body_len,
-			     uint32_t expect_nr, struct rpc_reply_prefix *p,
-			     uint64_t *sizes);
+			     uint32_t expect_nr, const struct rpc_arg *wr,
+			     struct rpc_reply_prefix *p, uint64_t *sizes);
 
-/* Torch tensors: u32 dtype, u32 nr_dims, u64 size, nr_dims i64 dims. */
+/* Torch tensors: u32 dtype, u16 nr_dims, u16 flags, u64 size, nr_dims
+ * i64 dims. Flags (RPC_TENSOR_SHM) only on TORCH_RUN inputs. */
 struct rpc_tensor {
 	uint32_t dtype;
 	uint32_t nr_dims;
 	uint64_t size;
 	int64_t dims[RPC_MAX_DIMS];
 	const void *data;
+	uint16_t flags;
+	/* RPC_TENSOR_SHM: offset of the data in the shared region. */
+	uint64_t shm_off;
 };
 
 /* TORCH_RUN: i64 sess_id, i64 res_id, u32 nr_in, u32 nr_out,
@@ -278,13 +293,20 @@ int rpc_tensors_reply_decode(const void *in, size_t len,
 /* RES_SYNC reply: prefix, u32 nr_blobs, u32 0, nr u64 sizes, data. The
  * same layout as the OP reply. */
 
-/* STATS reply: prefix, u32 connections, u32 0, u64 sessions,
- * u64 resources, u64 upload_bytes. */
+/* STATS reply: prefix, u32 connections, u32 unauthenticated,
+ * u64 sessions, u64 resources, u64 upload_bytes, u64 shm_bytes,
+ * u64 shm_items. */
 struct rpc_stats {
 	uint32_t connections;
+	/* Connections still in their handshake (agent-wide view only). */
+	uint32_t unauthenticated;
 	uint64_t sessions;
 	uint64_t resources;
 	uint64_t upload_bytes;
+	/* Bytes of shared regions mapped, and items (args, tensors) that
+	 * travelled through them. */
+	uint64_t shm_bytes;
+	uint64_t shm_items;
 };
 
 size_t rpc_stats_reply_encode(void *out, size_t cap,

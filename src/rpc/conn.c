@@ -23,15 +23,11 @@ int rpc_conn_init(struct rpc_conn *c, struct vaccel_stream *s,
 		return VACCEL_EINVAL;
 	}
 	memset(c, 0, sizeof(*c));
-	c->rbuf = malloc(RPC_RBUF_SIZE);
-	if (!c->rbuf) {
-		vaccel_error("rpc conn init: cannot allocate %u bytes",
-			     RPC_RBUF_SIZE);
-		return VACCEL_ENOMEM;
-	}
 	c->rcap = RPC_RBUF_SIZE;
 	c->s = *s;
+	c->open = true;
 	c->max_frame = max_frame;
+	c->rx_fd = -1;
 	return VACCEL_OK;
 }
 
@@ -39,21 +35,45 @@ void rpc_conn_release(struct rpc_conn *c)
 {
 	if (!c)
 		return;
-	if (c->rbuf)
+	if (c->open)
 		vaccel__stream_close(&c->s);
+	c->open = false;
+	rpc_conn_drop_fd(c);
 	free(c->rbuf);
 	c->rbuf = NULL;
 	c->rcap = c->rpos = c->rend = 0;
+}
+
+static int alloc_rbuf(struct rpc_conn *c)
+{
+	if (c->rbuf)
+		return VACCEL_OK;
+	c->rbuf = malloc(c->rcap);
+	if (!c->rbuf) {
+		vaccel_error("rpc: cannot allocate a %zu byte receive buffer",
+			     c->rcap);
+		errno = ENOMEM;
+		return VACCEL_ENOMEM;
+	}
+	return VACCEL_OK;
 }
 
 int rpc_conn_send(struct rpc_conn *c, uint16_t type, uint64_t req_id,
 		  const void *head, size_t head_len, struct iovec *payload,
 		  int nr_payload)
 {
+	return rpc_conn_send_flags(c, type, 0, req_id, head, head_len, payload,
+				   nr_payload);
+}
+
+int rpc_conn_send_flags(struct rpc_conn *c, uint16_t type, uint16_t flags,
+			uint64_t req_id, const void *head, size_t head_len,
+			struct iovec *payload, int nr_payload)
+{
 	struct iovec stack_iov[16];
 	struct iovec *iov = stack_iov;
 	uint8_t hdr[RPC_HDR_SIZE];
-	struct rpc_hdr h = { .type = type, .req_id = req_id };
+	struct rpc_hdr h = { .type = type, .flags = flags, .req_id = req_id };
 	uint64_t total = head_len;
 	int ret;
 
@@ -115,10 +135,15 @@ static size_t take_buffered(struct rpc_conn *c, void *dst, size_t n)
 /* Reads at least `need` more bytes into the (empty) buffer. */
 static int fill(struct rpc_conn *c, size_t need)
 {
+	int ret = alloc_rbuf(c);
+
+	if (ret)
+		return VACCEL_EIO;
 	c->rpos = c->rend = 0;
 	while (c->rend < need) {
 		struct iovec iov = { c->rbuf + c->rend, c->rcap - c->rend };
-		ssize_t r = c->s.ops->readv(&c->s, &iov, 1);
+		ssize_t r = c->take_fds ? rpc_conn_readv_fds(c, &iov, 1) :
+					  vaccel__stream_readv(&c->s, &iov, 1);
 
 		if (r < 0 && errno == EINTR)
 			continue;

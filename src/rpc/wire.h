@@ -44,6 +44,7 @@
 	X(RPC_MSG_STATS, 0x0c)           \
 	X(RPC_MSG_PROF, 0x0d)            \
 	X(RPC_MSG_AUTH, 0x0e)            \
+	X(RPC_MSG_SHM_SETUP, 0x0f)       \
 	X(RPC_MSG_ERROR, 0x7f)
 
 #define RPC__MSG_ENUM(name, value) name = (value),
@@ -63,6 +64,20 @@ enum rpc_msg_type { RPC_MSG_LIST(RPC__MSG_ENUM) };
  * before anything else; without one every other request closes the
  * connection. */
 #define RPC_HELLO_AUTH 0x1u
+/* HELLO reply flag: the agent honours RPC_FLAG_SOLO. */
+#define RPC_HELLO_SOLO 0x2u
+
+/* Frame header flag, allowed on OP and TORCH_RUN requests only (sent only
+ * to an agent that set RPC_HELLO_SOLO): the client sends nothing more on
+ * the connection until this request is answered, so the agent may run it
+ * on the thread that read it instead of handing the reading over to
+ * another (docs/protocol.md, "Request ids and ordering"). */
+#define RPC_FLAG_SOLO 0x1u
+
+/* HELLO flag: client, it would like a shared-memory region; agent, it
+ * accepts SHM_SETUP on this connection (a UNIX socket, shm not turned
+ * off). */
+#define RPC_HELLO_SHM 0x4u
 
 /* AUTH body: u32 token_len (1..RPC_MAX_TOKEN), u32 0, token bytes. */
 #define RPC_AUTH_HEAD_SIZE 8u
@@ -78,6 +93,7 @@ enum rpc_msg_type { RPC_MSG_LIST(RPC__MSG_ENUM) };
 #define RPC_FRAME_DEFAULT (4u << 20)   /* 4 MiB */
 #define RPC_FRAME_HARD_MAX (64u << 20) /* no frame is ever larger */
 #define RPC_CHUNK_DEFAULT (1u << 20)   /* upload chunk payload */
+#define RPC_CHUNK_MAX RPC_CHUNK_DEFAULT /* larger chunk data: protocol error */
 #define RPC_MAX_ARGS 1024u             /* read or write args of one op */
 #define RPC_MAX_BLOBS 256u             /* blobs of one resource */
 #define RPC_MAX_NAME 255u              /* blob name bytes */
@@ -100,6 +116,17 @@ enum rpc_msg_type { RPC_MSG_LIST(RPC__MSG_ENUM) };
  * contents travel with the request, after the read data, because the op
  * reads them too (sgemm's C when beta != 0). */
 #define RPC_ARG_INOUT 0x1u
+/* Arg descriptor flag (read and write args): the data are in the
+ * connection's shared-memory region; the body carries a u64 offset into
+ * the region in place of the data (docs/protocol.md, section 2b). */
+#define RPC_ARG_SHM 0x2u
+/* Tensor descriptor flag (TORCH_RUN inputs): the same for tensor data. */
+#define RPC_TENSOR_SHM 0x1u
+/* SHM_SETUP body: u64 size, u32 flags (0), u32 reserved (0), with the
+ * region's memfd attached (SCM_RIGHTS). Reply: prefix, u64 granted. */
+#define RPC_SHM_SETUP_SIZE 16u
+/* Offsets of shm items are multiples of this. */
+#define RPC_SHM_ALIGN 8u
 #define RPC_BLOB_DESC_SIZE 16u   /* u32 type, u32 name_len, u64 size (+name) */
 #define RPC_CHUNK_HEAD_SIZE 16u  /* u32 blob, u32 reserved, u64 offset */
 #define RPC_TENSOR_DESC_SIZE 16u /* u32 dtype, u32 nr_dims, u64 size (+dims) */

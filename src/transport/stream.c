@@ -42,8 +42,7 @@ int vaccel__transport_connect(const char *text, struct vaccel_stream *s)
 		vaccel_error("transport connect: NULL stream");
 		return VACCEL_EINVAL;
 	}
-	s->fd = -1;
-	s->ops = NULL;
+	*s = (struct vaccel_stream){ .fd = -1 };
 	ret = vaccel__addr_parse(text, &addr);
 	if (ret)
 		return ret;
@@ -90,6 +89,7 @@ int vaccel__transport_accept(struct vaccel_listener *l,
 		vaccel_error("transport accept: invalid listener or stream");
 		return VACCEL_EINVAL;
 	}
+	*s = (struct vaccel_stream){ .fd = -1 };
 	return l->ops->accept(l, s);
 }
 
@@ -153,8 +153,8 @@ int vaccel__stream_read_all(struct vaccel_stream *s, struct iovec *iov,
 
 	iov_skip_empty(&iov, &iovcnt);
 	while (iovcnt > 0) {
-		ssize_t n = s->ops->readv(s, iov,
-					  iovcnt > IOV_MAX ? IOV_MAX : iovcnt);
+		ssize_t n = vaccel__stream_readv(
+			s, iov, iovcnt > IOV_MAX ? IOV_MAX : iovcnt);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -71,6 +71,11 @@ struct vaccel_transport_ops;
 struct vaccel_stream {
 	int fd;
 	const struct vaccel_transport_ops *ops;
+	/* How a read waits for data (stream_wait.c): spin up to poll_us
+	 * microseconds before sleeping (0: no spin), then sleep at most
+	 * read_timeout_ms (<= 0: no limit) before failing with ETIMEDOUT. */
+	int read_timeout_ms;
+	uint32_t poll_us;
 };
 
 /* A listening endpoint. */
@@ -124,6 +129,14 @@ int vaccel__stream_write_all(struct vaccel_stream *s, struct iovec *iov,
 int vaccel__stream_read_all(struct vaccel_stream *s, struct iovec *iov,
 			    int iovcnt);
 void vaccel__stream_shutdown(struct vaccel_stream *s);
+/* One partial read (like readv(2)) after the stream's wait: -1 with errno
+ * ETIMEDOUT when read_timeout_ms passed without data. Every read of the
+ * helpers above and of the framed connections goes through it. */
+ssize_t vaccel__stream_readv(struct vaccel_stream *s, const struct iovec *iov,
+			     int iovcnt);
+/* The wait alone: 0 when the stream is readable (or hung up), -1 with
+ * errno (ETIMEDOUT) otherwise. */
+int vaccel__stream_wait(struct vaccel_stream *s);
 void vaccel__stream_close(struct vaccel_stream *s);
 
 /* Generic fd implementations shared by the socket schemes. */

@@ -33,6 +33,21 @@ static socklen_t fill_sun(struct sockaddr_un *sun, const char *path,
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
 }
 
+/*
+ * The send buffer of a UNIX stream socket bounds how many bytes are in
+ * flight to the peer (the receiver has no buffer of its own): at the
+ * default (net.core.wmem_default, 208 KiB) a 2 MB frame needs about ten
+ * hand-overs between sender and receiver, each a wake-up. 4 MiB, which the
+ * kernel caps at net.core.wmem_max, lets one frame of that size go in one
+ * or two. Failure only leaves the default.
+ */
+static void unix_sndbuf(int fd)
+{
+	int size = 4 << 20;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 int vaccel__unix_connect_path(const char *path, bool abstract,
 			      const char *text, int *fd)
 {
@@ -61,6 +76,7 @@ int vaccel__unix_connect_path(const char *path, bool abstract,
 		errno = err;
 		return err == ENOENT ? VACCEL_ENOENT : VACCEL_EIO;
 	}
+	unix_sndbuf(s);
 	*fd = s;
 	return VACCEL_OK;
 }
@@ -157,11 +173,20 @@ static int unix_listen(const struct vaccel_addr *addr,
 	return ret;
 }
 
+static int unix_accept(struct vaccel_listener *l, struct vaccel_stream *s)
+{
+	int ret = vaccel__fd_accept(l, s);
+
+	if (ret == VACCEL_OK)
+		unix_sndbuf(s->fd);
+	return ret;
+}
+
 const struct vaccel_transport_ops vaccel__transport_unix = {
 	.scheme = "unix",
 	.connect = unix_connect,
 	.listen = unix_listen,
-	.accept = vaccel__fd_accept,
+	.accept = unix_accept,
 	.readv = vaccel__fd_readv,
 	.writev = vaccel__fd_writev,
 	.shutdown = vaccel__fd_shutdown,

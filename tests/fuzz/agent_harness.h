@@ -14,7 +14,9 @@
  * written to files under the work directory or kept in memory).
  *
  * Input: byte 0 = mode (bit 0: the agent has a token; bit 1: the harness
- * sends the right AUTH after its HELLO), then records
+ * sends the right AUTH after its HELLO; bit 2: the connection has a 64 KiB
+ * shared region, as after SHM_SETUP, so that region items are resolved
+ * and run), then records
  *   u8 type, u8 flags, u16 len (LE), len body bytes
  * each sent as one frame of that type. Flags: bit 0 reuses the request id
  * of the last RES_REGISTER (upload chunks), bit 1 replaces body[0..8] with
@@ -36,11 +38,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 struct agent agent = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
 	/* Small limits: every limit is still reachable by a fuzz input, and
 	 * no input makes the agent allocate megabytes (which would slow the
 	 * fuzzer down, not find more). */
@@ -50,7 +52,14 @@ struct agent agent = {
 		.max_resources = 4,
 		.max_upload = 256u << 10,
 		.max_conns = 4,
+		.max_unauthed = 4,
+		.tenant_max_sessions = 4,
+		.tenant_max_bytes = 256u << 10,
+		.tenant_max_ops = 1,
+		.tenant_max_conns = 4,
+		.max_tenants = 1,
 	},
+	.supervisor_sock = -1,
 };
 
 static const char fuzz_token[] = "fuzz-secret-token";
@@ -217,9 +226,9 @@ static void harness_init(void)
 	snprintf(agent.workdir, sizeof(agent.workdir),
 		 "%s/vaccel-fuzz-agent.XXXXXX", tmp);
 	FUZZ_ASSERT(mkdtemp(agent.workdir));
-	/* Uploaded libraries reach the noop plugin only: it never runs
-	 * them, so exec_with_resource can be explored safely. */
-	agent.exec_allow_uploaded = true;
+	/* No library policy is installed: the noop plugin, the only one
+	 * loaded, opens no library, so exec_with_resource is explored
+	 * safely. */
 }
 
 /* The work directory must be empty between connections. */
@@ -238,14 +247,29 @@ static void check_workdir_empty(void)
 /* Replays one input as one connection. `arm` (may be NULL) is called with
  * true right before the agent takes the connection and with false after
  * it let go of it, so that fault injection covers the agent only. */
+/* What agent_on_shm_setup leaves: a shared mapping of the region (here
+ * anonymous; the memfd checks need a UNIX socket, see protocol_shm). */
+static void harness_region(struct agent_conn *c)
+{
+	void *p = mmap(NULL, 64u << 10, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	c->shm.base = p;
+	c->shm.size = 64u << 10;
+}
+
 static void harness_run(const uint8_t *data, size_t size,
 			void (*arm)(bool on))
 {
 	struct rpc_hello hello = { RPC_MAGIC, RPC_VERSION_MAJOR,
 				   RPC_VERSION_MINOR, 64u << 10, 0 };
 	uint8_t body[RPC_AUTH_HEAD_SIZE + 64];
-	struct vaccel_stream s = { 0, &mem_ops };
+	struct vaccel_stream s = { .fd = 0, .ops = &mem_ops };
+	struct agent_slot slot = { 0 };
 	struct agent_conn *c;
+	uint64_t nr_sessions, nr_resources, upload_bytes;
 	uint8_t mode;
 	size_t n;
 
@@ -258,8 +282,12 @@ static void harness_run(const uint8_t *data, size_t size,
 	ms.in = data + 1;
 	ms.len = size - 1;
 	ms.pos = 0;
-	agent.token = (mode & 1) ? (uint8_t *)fuzz_token : NULL;
-	agent.token_len = (mode & 1) ? strlen(fuzz_token) : 0;
+	/* One tenant, made once; whether AUTH is required follows the
+	 * input's mode. */
+	if (!agent_tenant_count() &&
+	    agent_tenants_add("fuzz", fuzz_token, strlen(fuzz_token)))
+		return;
+	agent.auth_required = mode & 1;
 	n = rpc_hello_encode(body, sizeof(body), &hello);
 	add_prologue(RPC_MSG_HELLO, body, n);
 	if (mode & 2) {
@@ -268,40 +296,37 @@ static void harness_run(const uint8_t *data, size_t size,
 		add_prologue(RPC_MSG_AUTH, body, n);
 	}
 
-	/* What agent/main.c's start_conn and reap do, allocation failures
-	 * included (the connection is then refused). */
+	/* What the supervisor and a worker do with a connection, allocation
+	 * failures included (the connection is then refused). */
 	if (arm)
 		arm(true);
-	c = calloc(1, sizeof(*c));
-	if (c) {
-		c->sess = calloc(agent.lim.max_sessions, sizeof(*c->sess));
-		c->res = calloc(agent.lim.max_resources, sizeof(*c->res));
-	}
-	if (!c || !c->sess || !c->res ||
-	    rpc_conn_init(&c->rc, &s, agent.lim.max_frame)) {
-		if (c) {
-			free(c->sess);
-			free(c->res);
-		}
-		free(c);
+	c = agent_conn_new(&s);
+	if (!c) {
 		if (arm)
 			arm(false);
 		return;
 	}
-	c->peer_max_frame = RPC_FRAME_MIN;
-	c->id = ++agent.next_conn_id;
-	atomic_fetch_add(&agent.nr_conns, 1);
-	agent_conn_main(c);
-	free(c);
+	c->slot = &slot;
+	if (mode & 4)
+		harness_region(c);
+	agent_conn_serve(c);
+	/* The region goes with the connection. */
+	FUZZ_ASSERT(!c->shm.base && !c->shm.size);
+	nr_sessions = c->nr_sess;
+	nr_resources = c->nr_res;
+	upload_bytes = c->upload_bytes;
+	agent_conn_free(c, true);
 	if (arm)
 		arm(false);
 
-	FUZZ_ASSERT(atomic_load(&agent.nr_conns) == 0);
-	FUZZ_ASSERT(atomic_load(&agent.nr_sessions) == 0);
-	FUZZ_ASSERT(atomic_load(&agent.nr_resources) == 0);
-	FUZZ_ASSERT(atomic_load(&agent.upload_bytes) == 0);
+	FUZZ_ASSERT(nr_sessions == 0);
+	FUZZ_ASSERT(nr_resources == 0);
+	FUZZ_ASSERT(upload_bytes == 0);
+	FUZZ_ASSERT(atomic_load(&slot.sessions) == 0);
+	FUZZ_ASSERT(atomic_load(&slot.resources) == 0);
+	FUZZ_ASSERT(atomic_load(&slot.upload_bytes) == 0);
 	check_workdir_empty();
-	agent.token = NULL;
+	agent.auth_required = false;
 }
 
 #endif /* VACCEL_FUZZ_AGENT_HARNESS_H */

@@ -41,7 +41,10 @@ static void hdr(const uint8_t *in, size_t len, uint8_t param)
 		return;
 	if (rpc_hdr_decode(in, max, &h))
 		return;
-	FUZZ_ASSERT(rpc_msg_type_valid(h.type) && h.flags == 0 &&
+	FUZZ_ASSERT(rpc_msg_type_valid(h.type) &&
+		    (h.flags == 0 ||
+		     (h.flags == RPC_FLAG_SOLO &&
+		      (h.type == RPC_MSG_OP || h.type == RPC_MSG_TORCH_RUN))) &&
 		    h.length <= max);
 	rpc_hdr_encode(out, &h);
 	FUZZ_ASSERT(memcmp(out, in, RPC_HDR_SIZE) == 0);
@@ -121,7 +124,7 @@ static void replies(const uint8_t *in, size_t len)
 	struct rpc_reply_prefix p;
 	struct rpc_stats st;
 	int64_t id;
-	uint8_t out[64];
+	uint8_t out[96];
 
 	if (rpc_id_reply_decode(in, len, &p, &id) == 0) {
 		FUZZ_ASSERT(rpc_id_reply_encode(out, sizeof(out), &p, id) ==
@@ -192,8 +195,12 @@ static void op_req(const uint8_t *in, size_t len)
 	if (rpc_op_req_decode(in, len, &m))
 		return;
 	FUZZ_ASSERT(m.nr_read <= RPC_MAX_ARGS && m.nr_write <= RPC_MAX_ARGS);
+	/* Region items (RPC_ARG_SHM) carry an offset, no data. */
 	for (uint32_t i = 0; i < m.nr_read; i++)
-		check_inside(in, len, m.read[i].data, m.read[i].size);
+		if (m.read[i].flags & RPC_ARG_SHM)
+			FUZZ_ASSERT(!m.read[i].data);
+		else
+			check_inside(in, len, m.read[i].data, m.read[i].size);
 	for (uint32_t i = 0; i < m.nr_write; i++)
 		if (m.write[i].data)
 			check_inside(in, len, m.write[i].data,
@@ -219,7 +226,7 @@ static void op_reply(const uint8_t *in, size_t len, uint8_t param)
 
 	if (len < head)
 		return;
-	if (rpc_op_reply_head_decode(in, head, len, nr, &p, sizes))
+	if (rpc_op_reply_head_decode(in, head, len, nr, NULL, &p, sizes))
 		return;
 	for (uint32_t i = 0; i < nr; i++)
 		total += sizes[i];
@@ -236,10 +243,25 @@ static void torch_run(const uint8_t *in, size_t len)
 	check_inside(in, len, m.opts, m.opts_len);
 	for (uint32_t i = 0; i < m.nr_in; i++) {
 		FUZZ_ASSERT(m.in[i].nr_dims <= RPC_MAX_DIMS);
-		check_inside(in, len, m.in[i].data, m.in[i].size);
+		if (m.in[i].flags & RPC_TENSOR_SHM)
+			FUZZ_ASSERT(!m.in[i].data);
+		else
+			check_inside(in, len, m.in[i].data, m.in[i].size);
 	}
 	FUZZ_ASSERT(rpc_torch_run_head_size(&m) <= len);
 	rpc_torch_run_release(&m);
+}
+
+static void shm_setup(const uint8_t *in, size_t len)
+{
+	uint8_t out[RPC_SHM_SETUP_SIZE];
+	uint64_t size;
+
+	if (rpc_shm_setup_decode(in, len, &size))
+		return;
+	FUZZ_ASSERT(len == RPC_SHM_SETUP_SIZE);
+	FUZZ_ASSERT(rpc_shm_setup_encode(out, sizeof(out), size) == len);
+	FUZZ_ASSERT(memcmp(out, in, len) == 0);
 }
 
 static void tensors_reply(const uint8_t *in, size_t len)
@@ -290,7 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(in);
 		memcpy((void *)in, data + 2, len);
 	}
-	switch (which % 14) {
+	switch (which % 15) {
 	case 0: hdr(in, len, param); break;
 	case 1: hello(in, len); break;
 	case 2: auth(in, len); break;
@@ -305,6 +327,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 11: torch_run(in, len); break;
 	case 12: tensors_reply(in, len); break;
 	case 13: prof_reply(in, len); break;
+	case 14: shm_setup(in, len); break;
 	}
 	free((void *)in);
 	return 0;

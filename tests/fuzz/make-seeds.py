@@ -176,7 +176,7 @@ def codec():
     w("sess_destroy", 4, 2, struct.pack("<q", 3))
     w("res_req", 5, 0, struct.pack("<qq", 1, 2))
     w("id_reply", 6, 0, prefix() + struct.pack("<q", 42))
-    w("stats_reply", 6, 0, prefix() + struct.pack("<IIQQQ", 2, 0, 3, 4, 5))
+    w("stats_reply", 6, 0, prefix() + struct.pack("<IIQQQQQ", 2, 0, 3, 4, 5, 6, 7))
     w("res_register", 7, 0, res_register(1, 0, RES_MODEL,
                                          [(BLOB_FILE, b"model.pt", 100),
                                           (BLOB_FILE, b"labels.txt", 7)]))
@@ -190,6 +190,8 @@ def codec():
                                            (1, [2], b"\1\2")], 2, b"opts"))
     w("tensors_reply", 12, 0, prefix() + struct.pack("<II", 1, 0) +
       struct.pack("<IIQqq", 1, 2, 8, 1, 2) + f32s(1, 2))
+    w("shm_setup", 14, 0, struct.pack("<QII", 1 << 20, 0, 0))
+    w("op_shm", 9, 0, op_shm(3))
     w("prof_reply", 13, 0, prefix() + struct.pack("<II", 1, 0) +
       struct.pack("<IIQQ", 14, 0, 1234, 5) + b"rpc_agent_exec")
 
@@ -207,6 +209,22 @@ def addr():
 def genop():
     for k, v in op_bodies(1).items():
         write("genop", k, v)
+
+
+def op_shm(sess, off=64, wr_off=4096):
+    """An OP whose user read and write args are in the shared region
+    (docs/protocol.md, 2b): an offset in place of their data."""
+    b = struct.pack("<qII", sess, 2, 1)
+    b += struct.pack("<HHIQ", A_UINT8, 0, 0, 1)
+    b += struct.pack("<HHIQ", A_INT32, 2, 0, 4)
+    b += struct.pack("<HHIQ", A_INT32, 3, 0, 4)
+    return b + pad(u8(OP_NOOP)) + struct.pack("<QQ", off, wr_off)
+
+
+def torch_run_shm(sess, res, off):
+    b = struct.pack("<qqIIQ", sess, res, 1, 1, 0)
+    b += struct.pack("<IHHQqq", 7, 2, 1, 8, 1, 2)
+    return b + struct.pack("<Q", off)
 
 
 def agent():
@@ -249,6 +267,11 @@ def agent():
           rec(TORCH_RUN, torch_run(0, 0, [(7, [1, 2], f32s(1, 2))]), 6))
     write("agent", "stats_prof", b"\0" + rec(STATS, b"") + rec(PROF, b"") +
           rec(HELLO, hello()) + create)
+    write("agent", "shm_ops", b"\4" + create + rec(OP, op_shm(0), 2) +
+          rec(OP, op_shm(0, 65532, 8), 2) + rec(OP, op_shm(0, 8, 8), 2) +
+          rec(OP, op_shm(0, 1 << 63, 0), 2) + model +
+          rec(TORCH_RUN, torch_run_shm(0, 0, 128), 6) +
+          rec(0x0f, struct.pack("<QII", 1 << 20, 0, 0)) + rec(STATS, b""))
     write("agent", "token_ok", b"\3" + create + rec(STATS, b""))
     write("agent", "token_missing", b"\1" + create)
     write("agent", "token_wrong", b"\1" + rec(AUTH, auth(b"guess")) + create)

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * main() for the fuzz targets in builds without libFuzzer: runs every file
- * named on the command line (directories: every file inside, sorted) once
- * through LLVMFuzzerTestOneInput. This is how the seed corpora and the
- * regression inputs (tests/fuzz/regressions) run in every build, under
- * the sanitizers of that build. Exits 1 when an argument cannot be read;
- * a crash or a sanitizer report ends the process with its own status.
+ * main() for the fuzz targets in builds without libFuzzer:
+ *
+ *   fuzz_replay_<target> CORPUS [MORE...]
+ *
+ * runs every file named on the command line (directories: every file
+ * inside, sorted) once through LLVMFuzzerTestOneInput. This is how the seed
+ * corpora and the regression inputs (tests/fuzz/regressions) run in every
+ * build, under the sanitizers of that build. Exits 1 when an argument
+ * cannot be read or when CORPUS holds no input (a replay of nothing proves
+ * nothing; the regression directories after it may be empty); a crash or a
+ * sanitizer report ends the process with its own status.
  */
 #include "fuzz_common.h"
 
@@ -84,9 +89,21 @@ int main(int argc, char **argv)
 	size_t nr = 0;
 	int ret = 0;
 
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s CORPUS [MORE...]\n", argv[0]);
+		return 2;
+	}
 	LLVMFuzzerInitialize(&argc, &argv);
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
+		size_t before = nr;
+
 		ret |= run_path(argv[i], &nr);
+		if (i == 1 && nr == before) {
+			fprintf(stderr, "replay: the corpus %s holds no input\n",
+				argv[1]);
+			ret = 1;
+		}
+	}
 	printf("replayed %zu inputs\n", nr);
 	return ret;
 }

@@ -20,7 +20,7 @@ static pid_t helper(char *const argv[], int *out_fd)
 
 	if (pipe(p) < 0)
 		return -1;
-	pid = fork();
+	pid = test_fork();
 	if (pid == 0) {
 		dup2(p[1], 1);
 		close(p[0]);
@@ -289,7 +289,7 @@ static void test_limits(void)
 static void test_help_and_stop(void)
 {
 	char *argv[] = { getenv("VACCEL_TEST_AGENT"), "--help", NULL };
-	pid_t pid = fork();
+	pid_t pid = test_fork();
 
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);

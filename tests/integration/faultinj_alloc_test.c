@@ -428,7 +428,7 @@ static int sc_codec(void *arg)
 	struct rpc_res_register m = { 1, 0, VACCEL_RESOURCE_MODEL, 3, b }, d;
 	uint8_t buf[512], op[256];
 	struct rpc_op_req q;
-	struct rpc_tensor t = { VACCEL_TORCH_FLOAT, 1, 4, { 1 }, NULL }, *dt;
+	struct rpc_tensor t = { VACCEL_TORCH_FLOAT, 1, 4, { 1 }, NULL, 0, 0 }, *dt;
 	struct rpc_reply_prefix p = { 1, 2, 3 };
 	struct rpc_prof_entry e = { "x", 1, 2 }, *de;
 	uint32_t nr;

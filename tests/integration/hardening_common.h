@@ -10,7 +10,7 @@
 
 #include "rpc_common.h"
 
-#include <dirent.h>
+#include "dir_entries.h"
 #include <sys/stat.h>
 
 /* Encodes an OP body: op type (UINT8), then `nr_extra` INT64 read args,
@@ -20,16 +20,16 @@ static inline size_t hard_op_body(uint8_t *out, size_t cap, int64_t sess,
 				  uint8_t op, const int64_t *extra,
 				  uint32_t nr_extra)
 {
-	struct rpc_arg rd[4], wr = { VACCEL_ARG_INT32, 0, 0, 4, NULL };
+	struct rpc_arg rd[4], wr = { VACCEL_ARG_INT32, 0, 0, 4, NULL, 0 };
 	struct rpc_op_req m = { sess, 1 + nr_extra, op != VACCEL_OP_NOOP, rd,
 				&wr };
 	struct rpc_wbuf w;
 	size_t n;
 
-	rd[0] = (struct rpc_arg){ VACCEL_ARG_UINT8, 0, 0, 1, &op };
+	rd[0] = (struct rpc_arg){ VACCEL_ARG_UINT8, 0, 0, 1, &op, 0 };
 	for (uint32_t i = 0; i < nr_extra && i < 3; i++)
 		rd[1 + i] = (struct rpc_arg){ VACCEL_ARG_INT64, 0, 0, 8,
-					      &extra[i] };
+					      &extra[i], 0 };
 	n = rpc_op_req_head_encode(out, cap, &m);
 	rpc_wbuf_init(&w, out + n, cap - n);
 	rpc_put_bytes(&w, &op, 1);
@@ -135,40 +135,36 @@ static inline int64_t hard_upload(struct raw *r, int64_t sess,
 	return id;
 }
 
-/* Number of entries in a directory, not counting hidden ones (., .. and
- * the agent's .lock), -1 if missing. */
-static inline int hard_dir_entries(const char *path)
+/* The number of agent work directories inside `tmpdir` (agents ran with
+ * TMPDIR=tmpdir): "tmpdir/vaccel-agent.XXXXXX"; the last one found goes to
+ * `out` when it is not NULL. Only those count: libvaccel's own run
+ * directory may or may not be in TMPDIR (/run/user/<uid> comes first). */
+static inline int hard_agent_workdirs(const char *tmpdir, char *out,
+				      size_t cap)
 {
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
+	return test_dir_entries(tmpdir, "vaccel-agent.", out, cap);
 }
 
-/* The agent's work directory inside `tmpdir` (the agent ran with
- * TMPDIR=tmpdir): "tmpdir/vaccel-agent.XXXXXX". */
 static inline bool hard_agent_workdir(const char *tmpdir, char *out,
 				      size_t cap)
 {
-	DIR *d = opendir(tmpdir);
-	struct dirent *e;
-	bool found = false;
+	return hard_agent_workdirs(tmpdir, out, cap) > 0;
+}
 
-	if (!d)
-		return false;
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, "vaccel-agent.", 13))
-			found = snprintf(out, cap, "%s/%s", tmpdir,
-					 e->d_name) < (int)cap;
-	closedir(d);
-	return found;
+/* A client's whole life through the rpc plugin: a session, one noop;
+ * the first failure's code (for hard_in_client). */
+static inline int hard_noop_client(void *arg)
+{
+	struct vaccel_session s;
+	int ret;
+
+	(void)arg;
+	ret = vaccel_session_init(&s, VACCEL_PLUGIN_REMOTE);
+	if (ret)
+		return ret;
+	ret = vaccel_noop(&s);
+	vaccel_session_release(&s);
+	return ret;
 }
 
 /* Runs `fn` in a child process that bootstrapped the rpc plugin for
@@ -181,7 +177,7 @@ static inline int hard_in_client(const char *addr, int (*fn)(void *),
 	int st;
 
 	fflush(NULL);
-	pid = fork();
+	pid = test_fork();
 	if (pid == 0) {
 		struct vaccel_config cfg;
 		int ret;
@@ -201,5 +197,18 @@ static inline int hard_in_client(const char *addr, int (*fn)(void *),
 		return -1;
 	return WEXITSTATUS(st);
 }
+
+/* A check inside a client child (hard_in_client): counts a failure in
+ * `fails` (atomically: the child may run threads) and names it with the
+ * thread's last vAccel error. */
+#define HARD_CHILD_CHECK(fails, cond)                                        \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "%s:%d: child check failed: %s (%s)\n", \
+				__FILE__, __LINE__, #cond,                   \
+				vaccel_last_error_message());                \
+			__atomic_add_fetch(&(fails), 1, __ATOMIC_RELAXED);   \
+		}                                                            \
+	} while (0)
 
 #endif /* VACCEL_TEST_HARDENING_COMMON_H */

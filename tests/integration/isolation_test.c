@@ -197,11 +197,15 @@ static void test_quotas(void)
 		CHECK_INT(hard_upload(&r[c], s[1], VACCEL_BLOB_BUFFER, 1, 10),
 			  -VACCEL_EUSERS);
 	}
-	/* Connections: two held here + this one; a fourth is dropped. */
+	/* Connections: two held here + this one; a fourth is told why in
+	 * the reply to its HELLO, then dropped. */
 	REQUIRE(raw_connect(&r[2], qaddr) == 0);
 	CHECK_INT(raw_hello(&r[2], RPC_VERSION_MAJOR, &code),
 		  RPC_MSG_HELLO | RPC_MSG_REPLY);
 	REQUIRE(raw_connect(&extra_conn, qaddr) == 0);
+	CHECK_INT(raw_hello(&extra_conn, RPC_VERSION_MAJOR, &code),
+		  RPC_MSG_ERROR);
+	CHECK_INT(code, VACCEL_EUSERS);
 	CHECK(raw_closed_by_peer(&extra_conn, 3000));
 	raw_close(&extra_conn);
 	for (int c = 0; c < 3; c++)
@@ -212,13 +216,11 @@ static void test_quotas(void)
 
 static void test_private_files(void)
 {
-	char work[256], res_dir[512] = "";
+	char work[256], conn_dir[512] = "", res_dir[768] = "";
 	struct stat st;
 	struct raw r;
 	int64_t s;
 	int code;
-	DIR *d;
-	struct dirent *e;
 
 	/* The socket is 0600: other local users cannot even connect. */
 	REQUIRE(stat(sock_path, &st) == 0);
@@ -234,19 +236,18 @@ static void test_private_files(void)
 	s = hard_sess_create(&r);
 	REQUIRE(s > 0);
 	REQUIRE(hard_upload(&r, s, VACCEL_BLOB_FILE, 2, 5000) > 0);
-	d = opendir(work);
-	REQUIRE(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			snprintf(res_dir, sizeof(res_dir), "%s/%s", work,
-				 e->d_name);
-	closedir(d);
+	/* <work>/c<conn>/r<n>/<blob>, each directory private. */
+	CHECK_INT(test_dir_entries(work, "", conn_dir, sizeof(conn_dir)), 1);
+	REQUIRE(conn_dir[0]);
+	REQUIRE(stat(conn_dir, &st) == 0);
+	CHECK_INT(st.st_mode & 0777, 0700);
+	CHECK_INT(test_dir_entries(conn_dir, "", res_dir, sizeof(res_dir)), 1);
 	REQUIRE(res_dir[0]);
 	REQUIRE(stat(res_dir, &st) == 0);
 	CHECK_INT(st.st_mode & 0777, 0700);
-	CHECK_INT(hard_dir_entries(res_dir), 2);
+	CHECK_INT(test_dir_entries(res_dir, "", NULL, 0), 2);
 	for (int i = 0; i < 2; i++) {
-		char f[600];
+		char f[800];
 
 		snprintf(f, sizeof(f), "%s/b%d.bin", res_dir, i);
 		REQUIRE(stat(f, &st) == 0);
@@ -256,7 +257,7 @@ static void test_private_files(void)
 	/* Closing the connection removes the files. */
 	raw_close(&r);
 	CHECK(agent_wait_idle(addr, 0, 3000));
-	CHECK_INT(hard_dir_entries(work), 0);
+	CHECK_INT(test_dir_entries(work, "", NULL, 0), 0);
 }
 
 /* HELLO by hand, returning the agent's flags (or -1). */
@@ -285,20 +286,6 @@ static int send_auth(struct raw *r, const char *token)
 	return hard_call(r, RPC_MSG_AUTH, out, n, NULL, 0, NULL, NULL);
 }
 
-static int client_noop(void *arg)
-{
-	struct vaccel_session s;
-	int ret;
-
-	(void)arg;
-	ret = vaccel_session_init(&s, VACCEL_PLUGIN_REMOTE);
-	if (ret)
-		return ret;
-	ret = vaccel_noop(&s);
-	vaccel_session_release(&s);
-	return ret;
-}
-
 static void token_checks(const char *a)
 {
 	struct rpc_stats st;
@@ -311,19 +298,19 @@ static void token_checks(const char *a)
 	/* No AUTH: the first other request is refused and the peer
 	 * dropped. */
 	REQUIRE(raw_connect(&r, a) == 0);
-	CHECK_INT(hello_flags(&r), RPC_HELLO_AUTH);
+	CHECK_INT(hello_flags(&r) & RPC_HELLO_AUTH, RPC_HELLO_AUTH);
 	CHECK_INT(hard_call(&r, RPC_MSG_STATS, NULL, 0, NULL, 0, NULL, NULL),
 		  VACCEL_EACCES);
 	CHECK(raw_closed_by_peer(&r, 2000));
 	raw_close(&r);
 	/* A wrong token (same length, one byte off; and a prefix). */
 	REQUIRE(raw_connect(&r, a) == 0);
-	CHECK_INT(hello_flags(&r), RPC_HELLO_AUTH);
+	CHECK_INT(hello_flags(&r) & RPC_HELLO_AUTH, RPC_HELLO_AUTH);
 	CHECK_INT(send_auth(&r, "correct-horse-battery-staplf"), VACCEL_EACCES);
 	CHECK(raw_closed_by_peer(&r, 2000));
 	raw_close(&r);
 	REQUIRE(raw_connect(&r, a) == 0);
-	CHECK_INT(hello_flags(&r), RPC_HELLO_AUTH);
+	CHECK_INT(hello_flags(&r) & RPC_HELLO_AUTH, RPC_HELLO_AUTH);
 	CHECK_INT(send_auth(&r, "correct-horse"), VACCEL_EACCES);
 	raw_close(&r);
 	/* An unauthenticated peer cannot make the agent take a big body,
@@ -335,11 +322,11 @@ static void token_checks(const char *a)
 	raw_close(&r);
 	/* The right token opens the connection. */
 	REQUIRE(raw_connect(&r, a) == 0);
-	CHECK_INT(hello_flags(&r), RPC_HELLO_AUTH);
+	CHECK_INT(hello_flags(&r) & RPC_HELLO_AUTH, RPC_HELLO_AUTH);
 	CHECK_INT(send_auth(&r, "correct-horse-battery-staple"), 0);
 	CHECK_INT(raw_stats(&r, &st), 0);
 	/* A second HELLO (a new client on the channel) must AUTH again. */
-	CHECK_INT(hello_flags(&r), RPC_HELLO_AUTH);
+	CHECK_INT(hello_flags(&r) & RPC_HELLO_AUTH, RPC_HELLO_AUTH);
 	CHECK_INT(hard_call(&r, RPC_MSG_STATS, NULL, 0, NULL, 0, NULL, NULL),
 		  VACCEL_EACCES);
 	raw_close(&r);
@@ -348,19 +335,19 @@ static void token_checks(const char *a)
 	 * none, wrong. */
 	unsetenv("VACCEL_RPC_TOKEN_FILE");
 	setenv("VACCEL_RPC_TOKEN", "correct-horse-battery-staple", 1);
-	CHECK_INT(hard_in_client(a, client_noop, NULL), 0);
+	CHECK_INT(hard_in_client(a, hard_noop_client, NULL), 0);
 	setenv("VACCEL_RPC_TOKEN", "wrong", 1);
-	CHECK_INT(hard_in_client(a, client_noop, NULL), VACCEL_EACCES);
+	CHECK_INT(hard_in_client(a, hard_noop_client, NULL), VACCEL_EACCES);
 	unsetenv("VACCEL_RPC_TOKEN");
-	CHECK_INT(hard_in_client(a, client_noop, NULL), VACCEL_EACCES);
+	CHECK_INT(hard_in_client(a, hard_noop_client, NULL), VACCEL_EACCES);
 	fd = mkstemp(path);
 	REQUIRE(fd >= 0);
 	REQUIRE(write(fd, "correct-horse-battery-staple\n", 29) == 29);
 	close(fd);
 	setenv("VACCEL_RPC_TOKEN_FILE", path, 1);
-	CHECK_INT(hard_in_client(a, client_noop, NULL), 0);
+	CHECK_INT(hard_in_client(a, hard_noop_client, NULL), 0);
 	setenv("VACCEL_RPC_TOKEN_FILE", "/nonexistent/token", 1);
-	CHECK(hard_in_client(a, client_noop, NULL) != 0);
+	CHECK(hard_in_client(a, hard_noop_client, NULL) != 0);
 	unsetenv("VACCEL_RPC_TOKEN_FILE");
 	unlink(path);
 }

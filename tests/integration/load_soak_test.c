@@ -3,9 +3,10 @@
  * A short soak of the agent: 64 concurrent clients (separate processes,
  * each with its own rpc plugin connection), half over UNIX and half over
  * TCP, run a mix of noop, exec, genop and classify for about 12 seconds
- * through tests/load/vaccel-load. No op may fail, and the agent's RSS may
- * not grow by more than a bound once every client is connected and warm:
- * the agent keeps nothing per request. The ten-minute version of this
+ * through tests/load/vaccel-load. No op may fail, and the agent's memory
+ * (the PSS of its supervisor and workers) may not grow by more than a bound
+ * once every client is connected and warm: the agent keeps nothing per
+ * request. The ten-minute version of this
  * run is in docs/security.md. VACCEL_TEST_LOAD_SECONDS and
  * VACCEL_TEST_LOAD_CLIENTS change the duration and the client count.
  */
@@ -13,10 +14,17 @@
 #include "testing.h"
 
 /* Growth allowed after warm-up. Sanitizer runtimes keep freed memory for
- * a while (ASan's quarantine is capped below for the agent); the bound is
+ * a while (ASan's quarantine is off below for the agent); the bound is
  * far below what a per-request leak at thousands of ops per second would
  * reach in a few seconds. */
 #define RSS_GROWTH_KB "32768"
+/* Under qemu-user (meson's exe_wrapper: the cross builds) every process's
+ * PSS also holds the emulator's translation cache, which grows as the
+ * workers reach code they had not run yet (75 to 129 MiB were seen for 64
+ * emulated workers, varying with how many are alive at a sample). There
+ * the RSS says nothing about our code, so only the native runs (plain,
+ * ASan, TSan) bound it; the emulated run still checks errors and that the
+ * agent ends idle. */
 
 static void test_soak(void)
 {
@@ -35,9 +43,10 @@ static void test_soak(void)
 	REQUIRE(lib);
 	snprintf(uaddr, sizeof(uaddr), "unix:///tmp/vaccel-load-%d.sock",
 		 (int)getpid());
-	/* A small ASan quarantine for the agent, so that RSS tracks what
-	 * the agent holds rather than what ASan keeps poisoned. */
-	snprintf(asan_agent, sizeof(asan_agent), "%s%squarantine_size_mb=16",
+	/* No ASan quarantine for the agent, so that its memory tracks what
+	 * it holds rather than what ASan keeps poisoned: every worker (one
+	 * per client) would keep its own. */
+	snprintf(asan_agent, sizeof(asan_agent), "%s%squarantine_size_mb=0",
 		 asan ? asan : "", asan && asan[0] ? ":" : "");
 	setenv("ASAN_OPTIONS", asan_agent, 1);
 	REQUIRE(test_agent_start(&a, addrs, 2, extra) == 0);
@@ -65,11 +74,15 @@ static void test_soak(void)
 	argv[argc++] = pid;
 	argv[argc++] = "--max-errors";
 	argv[argc++] = "0";
-	argv[argc++] = "--max-rss-growth-kb";
-	argv[argc++] = RSS_GROWTH_KB;
+	if (getenv("MESON_EXE_WRAPPER")) {
+		printf("note: emulated (MESON_EXE_WRAPPER): the agent's RSS is not bounded\n");
+	} else {
+		argv[argc++] = "--max-rss-growth-kb";
+		argv[argc++] = RSS_GROWTH_KB;
+	}
 	argv[argc] = NULL;
 	fflush(NULL);
-	child = fork();
+	child = test_fork();
 	if (child == 0) {
 		execv(argv[0], argv);
 		_exit(127);

@@ -7,8 +7,14 @@
  *                    slowfn(MS) from it (a test kills us during the call)
  *   upload ADDR      by hand: start a 64 MiB upload, send 3 MiB, print
  *                    "R" and hang (a test kills us mid-upload)
+ *   threads LIB N M  register LIB (rpc_meetlib) as a resource with N
+ *                    sessions, then N threads make M triple() calls each
+ *                    on their session, every result checked; exit 0 when
+ *                    all are right
  */
 #include "rpc_common.h"
+
+#include <pthread.h>
 
 static int noops(long n)
 {
@@ -86,6 +92,64 @@ static int upload(const char *addr)
 	return 0;
 }
 
+struct caller {
+	pthread_t t;
+	struct vaccel_session sess;
+	struct vaccel_resource *res;
+	int index, calls, errors;
+};
+
+static void *triples(void *arg)
+{
+	struct caller *c = arg;
+
+	for (int i = 0; i < c->calls; i++) {
+		int32_t x = c->index * 10000 + i, y = 0;
+		struct vaccel_arg rd = { &x, 4, VACCEL_ARG_INT32, 0, false };
+		struct vaccel_arg wr = { &y, 4, VACCEL_ARG_INT32, 0, false };
+
+		if (vaccel_exec_with_resource(&c->sess, c->res, "triple", &rd,
+					      1, &wr, 1) ||
+		    y != 3 * x + 1)
+			c->errors++;
+	}
+	return NULL;
+}
+
+static int threads(const char *lib, int n, int calls)
+{
+	struct caller c[16];
+	struct vaccel_resource res;
+	int errors = 0;
+
+	if (n < 1 || n > 16 ||
+	    vaccel_resource_init(&res, lib, VACCEL_RESOURCE_LIB))
+		return 1;
+	/* One upload, linked to every other session. */
+	for (int i = 0; i < n; i++) {
+		c[i] = (struct caller){ .res = &res, .index = i,
+					.calls = calls };
+		if (vaccel_session_init(&c[i].sess, VACCEL_PLUGIN_REMOTE |
+							    VACCEL_PLUGIN_GENERIC) ||
+		    vaccel_resource_register(&res, &c[i].sess))
+			return 1;
+	}
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&c[i].t, NULL, triples, &c[i]))
+			return 1;
+	for (int i = 0; i < n; i++) {
+		pthread_join(c[i].t, NULL);
+		errors += c[i].errors;
+		vaccel_resource_unregister(&res, &c[i].sess);
+		vaccel_session_release(&c[i].sess);
+	}
+	vaccel_resource_release(&res);
+	if (errors)
+		fprintf(stderr, "helper: %d of %d triple calls failed\n",
+			errors, n * calls);
+	return errors ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "noops"))
@@ -94,7 +158,9 @@ int main(int argc, char **argv)
 		return slow(argv[2], (int32_t)atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "upload"))
 		return upload(argv[2]);
-	fprintf(stderr, "usage: %s noops N | slow LIB MS | upload ADDR\n",
+	if (argc == 5 && !strcmp(argv[1], "threads"))
+		return threads(argv[2], atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: %s noops N | slow LIB MS | upload ADDR | threads LIB N M\n",
 		argv[0]);
 	return 2;
 }

@@ -11,6 +11,7 @@
 #ifndef VACCEL_TEST_RPC_COMMON_H
 #define VACCEL_TEST_RPC_COMMON_H
 
+#include "child.h"
 #include "codec.h"
 #include "conn.h"
 #include "transport.h"
@@ -36,7 +37,8 @@ struct test_agent {
 };
 
 /* Starts the agent with `extra` args (NULL-terminated) plus -a for each
- * address; waits for READY. Returns 0 on success. */
+ * address and --admin-stats (the tests read agent-wide STATS); waits for
+ * READY. Returns 0 on success. */
 static inline int test_agent_start(struct test_agent *a, const char **addrs,
 				   int nr_addrs, const char **extra)
 {
@@ -60,10 +62,11 @@ static inline int test_agent_start(struct test_agent *a, const char **addrs,
 	argv[n++] = plugins;
 	argv[n++] = "--ready-fd";
 	argv[n++] = fdarg;
+	argv[n++] = "--admin-stats";
 	for (int i = 0; extra && extra[i] && n < 62; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	a->pid = fork();
+	a->pid = test_fork();
 	if (a->pid == 0) {
 		close(p[0]);
 		/* The agent bootstraps from its flags, not from our env. */
@@ -89,6 +92,25 @@ static inline int test_agent_start(struct test_agent *a, const char **addrs,
 	}
 	fclose(f);
 	return -1;
+}
+
+/* Bootstraps libvaccel again with the local plugins and the rpc plugin
+ * pointed at `addr`: the rpc plugin's next session connects there, with
+ * the VACCEL_RPC_* environment of the moment. */
+static inline void test_use_agent(const char *addr)
+{
+	struct vaccel_config cfg;
+	char plugins[4096];
+
+	setenv("VACCEL_RPC_ADDRESS", addr, 1);
+	snprintf(plugins, sizeof(plugins), "%s:%s",
+		 getenv("VACCEL_TEST_LOCAL_PLUGINS"),
+		 getenv("VACCEL_TEST_RPC_PLUGIN"));
+	vaccel_config_init(&cfg, plugins, VACCEL_LOG_ERROR, NULL, false,
+			   false);
+	if (vaccel_bootstrap_with_config(&cfg))
+		fprintf(stderr, "bootstrap with %s failed\n", plugins);
+	vaccel_config_release(&cfg);
 }
 
 /* SIGTERM, then waits; returns the exit status (or -1). */
@@ -202,12 +224,19 @@ static inline int agent_stats(const char *addr, struct rpc_stats *st)
 	return ret;
 }
 
-/* Waits (up to ms) until the agent holds no session/resource/upload and
- * only `conns` connections (plus the one asking). */
+/* A wait for an event gives up after at least this long: it guards a
+ * broken run from hanging, it is not a time bound (the build machines are
+ * shared and loaded). */
+#define TEST_WAIT_MIN_MS 30000
+
+/* Waits until the agent holds no session/resource/upload and only `conns`
+ * connections (plus the one asking); gives up after ms (at least
+ * TEST_WAIT_MIN_MS). */
 static inline bool agent_wait_idle(const char *addr, unsigned int conns,
 				   int ms)
 {
-	uint64_t end = test_now_ms() + (uint64_t)ms;
+	uint64_t end = test_now_ms() +
+		       (uint64_t)(ms < TEST_WAIT_MIN_MS ? TEST_WAIT_MIN_MS : ms);
 	struct rpc_stats st = { 0 };
 
 	do {
@@ -224,12 +253,15 @@ static inline bool agent_wait_idle(const char *addr, unsigned int conns,
 	return false;
 }
 
-/* True when the peer closes the connection within ms. */
+/* True when the peer closes the connection (waiting at least
+ * TEST_WAIT_MIN_MS, or ms if longer). */
 static inline bool raw_closed_by_peer(struct raw *r, int ms)
 {
 	struct pollfd p = { .fd = r->c.s.fd, .events = POLLIN };
 	char b[256];
 
+	if (ms < TEST_WAIT_MIN_MS)
+		ms = TEST_WAIT_MIN_MS;
 	while (poll(&p, 1, ms) == 1) {
 		ssize_t n = recv(r->c.s.fd, b, sizeof(b), 0);
 

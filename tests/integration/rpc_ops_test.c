@@ -1,44 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Every example op through libvaccel-rpc.so and a real vaccel-agent child
- * gives the same result as running locally; resources upload once; large
- * resources stream in chunks; foreign ids and incompatible versions are
- * refused; a lost agent fails calls with VACCEL_EIO and a new session
- * reconnects; SIGTERM shuts the agent down cleanly.
+ * Every op family through libvaccel-rpc.so and a real vaccel-agent child,
+ * over unix and tcp, typed and in genop form: the agent runs them on the
+ * reference plugin (tests/reference) and each result is compared with the
+ * reference computed here from the caller's own arguments; exec runs
+ * mytestfunc on the agent's exec plugin; sgemm and a TorchScript model run
+ * on the agent's torch plugin and equal the reference and the local run.
+ * Resources upload once; large resources stream in chunks; foreign ids and
+ * incompatible versions are refused; a lost agent fails calls with
+ * VACCEL_EIO and a new session reconnects; SIGTERM shuts the agent down
+ * cleanly.
  */
+#include "ref_check.h"
+#include "reference.h"
 #include "rpc_common.h"
 #include "testing.h"
+#include "torch_common.h"
 
 #include <sys/stat.h>
 
 static struct test_agent agent;
 static char unix_path[108], unix_addr[160];
 
-static void use_address(const char *addr)
-{
-	struct vaccel_config cfg;
-	char plugins[4096];
-
-	setenv("VACCEL_RPC_ADDRESS", addr, 1);
-	snprintf(plugins, sizeof(plugins), "%s:%s",
-		 getenv("VACCEL_TEST_LOCAL_PLUGINS"),
-		 getenv("VACCEL_TEST_RPC_PLUGIN"));
-	vaccel_config_init(&cfg, plugins, VACCEL_LOG_ERROR, NULL, false,
-			   false);
-	if (vaccel_bootstrap_with_config(&cfg))
-		fprintf(stderr, "bootstrap with %s failed\n", plugins);
-	vaccel_config_release(&cfg);
-}
 
 /* Exec is off on an agent by default: these tests run the example
  * library by path and as an uploaded resource. */
 static const char *exec_flags[] = { "--exec-allow", NULL,
 				    "--exec-allow-uploaded", NULL };
 
+/* The agent loads the reference plugin last: FPGA-hinted sessions reach
+ * it, everything else runs where it did before. */
 static int start_agent(void)
 {
 	const char *addrs[] = { unix_addr, "tcp://127.0.0.1:0" };
+	static char plugins[4096];
 
+	snprintf(plugins, sizeof(plugins), "%s:%s",
+		 getenv("VACCEL_TEST_AGENT_PLUGINS"),
+		 getenv("VACCEL_TEST_REFERENCE"));
+	setenv("VACCEL_TEST_AGENT_PLUGINS", plugins, 1);
 	exec_flags[1] = getenv("VACCEL_TEST_MYTESTLIB");
 	return test_agent_start(&agent, addrs, 2, exec_flags);
 }
@@ -48,94 +48,78 @@ static const char *tcp_addr(void)
 	return agent.addr[1];
 }
 
-/* Runs the example ops on `local` and `remote` and compares results. */
-static void compare_ops(struct vaccel_session *local_dbg,
-			struct vaccel_session *remote_dbg,
-			struct vaccel_session *local_exec,
-			struct vaccel_session *remote_exec)
+static void report(const char *check, bool ok, const char *detail)
+{
+	if (!ok)
+		fprintf(stderr, "reference check %s failed: %s\n", check,
+			detail);
+	CHECK(ok);
+}
+
+/* exec on the agent's exec plugin (a GENERIC session): mytestfunc doubles
+ * its argument, typed, in genop form and from an uploaded resource. */
+static void exec_ops(struct vaccel_session *e)
 {
 	const char *lib = getenv("VACCEL_TEST_MYTESTLIB");
-	unsigned char text[2][128], name[2][128];
-	double in[64], out[2][64], mn[2], mx[2];
-	int32_t x = 21, y[2] = { 0, 0 };
-	struct vaccel_resource res;
+	int32_t x = 21, y = 0;
+	struct vaccel_arg rd = { &x, 4, VACCEL_ARG_INT32, 0, false };
+	struct vaccel_arg wr = { &y, 4, VACCEL_ARG_INT32, 0, false };
 	uint8_t op = VACCEL_OP_EXEC;
-	struct vaccel_session *l[2] = { local_dbg, remote_dbg };
-	struct vaccel_session *e[2] = { local_exec, remote_exec };
-	char sym[] = "mytestfunc";
-	char libcopy[512];
+	char sym[] = "mytestfunc", libcopy[512];
+	struct vaccel_resource res;
+
+	CHECK_INT(vaccel_exec(e, lib, "mytestfunc", &rd, 1, &wr, 1), VACCEL_OK);
+	CHECK_INT(y, 42);
 
 	snprintf(libcopy, sizeof(libcopy), "%s", lib);
-	for (int i = 0; i < 64; i++)
-		in[i] = (double)((i * 37) % 101) - 20.5;
-	for (int s = 0; s < 2; s++) {
-		struct vaccel_arg rd = { &x, 4, VACCEL_ARG_INT32, 0, false };
-		struct vaccel_arg wr = { &y[s], 4, VACCEL_ARG_INT32, 0, false };
-
-		CHECK_INT(vaccel_noop(l[s]), VACCEL_OK);
-		CHECK_INT(vaccel_exec(e[s], lib, "mytestfunc", &rd, 1, &wr, 1),
-			  VACCEL_OK);
-		memset(text[s], 0, sizeof(text[s]));
-		memset(name[s], 0, sizeof(name[s]));
-		CHECK_INT(vaccel_image_classification(l[s], "abc", text[s],
-						      name[s], 3, 128, 128),
-			  VACCEL_OK);
-		CHECK_INT(vaccel_minmax(l[s], in, 64, 0, 50, out[s], &mn[s],
-					&mx[s]),
-			  VACCEL_OK);
-	}
-	CHECK_INT(y[0], 42);
-	CHECK_INT(y[1], 42);
-	CHECK_STR((char *)text[1], (char *)text[0]);
-	CHECK_STR((char *)name[1], (char *)name[0]);
-	CHECK(memcmp(out[0], out[1], sizeof(out[0])) == 0);
-	CHECK(mn[0] == mn[1] && mx[0] == mx[1]);
-
-	/* genop form of exec. */
-	for (int s = 0; s < 2; s++) {
-		struct vaccel_arg rd[] = {
+	{
+		struct vaccel_arg g[] = {
 			{ &op, 1, VACCEL_ARG_UINT8, 0, false },
 			{ libcopy, strlen(libcopy) + 1, VACCEL_ARG_STRING, 0,
 			  false },
 			{ sym, sizeof(sym), VACCEL_ARG_STRING, 0, false },
 			{ &x, 4, VACCEL_ARG_INT32, 0, false },
 		};
-		struct vaccel_arg wr = { &y[s], 4, VACCEL_ARG_INT32, 0, false };
 
-		y[s] = 0;
-		CHECK_INT(vaccel_genop(e[s], rd, 4, &wr, 1), VACCEL_OK);
-		CHECK_INT(y[s], 42);
+		x = -7;
+		y = 0;
+		CHECK_INT(vaccel_genop(e, g, 4, &wr, 1), VACCEL_OK);
+		CHECK_INT(y, -14);
 	}
 
-	/* exec_with_resource. */
 	REQUIRE(vaccel_resource_init(&res, lib, VACCEL_RESOURCE_LIB) == 0);
-	for (int s = 0; s < 2; s++) {
-		struct vaccel_arg rd = { &x, 4, VACCEL_ARG_INT32, 0, false };
-		struct vaccel_arg wr = { &y[s], 4, VACCEL_ARG_INT32, 0, false };
-
-		y[s] = 0;
-		CHECK_INT(vaccel_resource_register(&res, e[s]), VACCEL_OK);
-		CHECK_INT(vaccel_exec_with_resource(e[s], &res, "mytestfunc",
-						    &rd, 1, &wr, 1),
-			  VACCEL_OK);
-		CHECK_INT(y[s], 42);
-	}
+	x = 1000;
+	y = 0;
+	CHECK_INT(vaccel_resource_register(&res, e), VACCEL_OK);
+	CHECK_INT(vaccel_exec_with_resource(e, &res, "mytestfunc", &rd, 1, &wr,
+					    1),
+		  VACCEL_OK);
+	CHECK_INT(y, 2000);
 	CHECK(res.remote_id > 0);
 	vaccel_resource_release(&res);
 }
 
-static void sgemm_compare(void)
+/* sgemm on the agent's torch plugin equals the reference and the local
+ * torch plugin bit for bit (small integers and halves: exact sums). */
+static void test_sgemm_torch(void)
 {
 	struct vaccel_session s[2];
-	float a[6 * 4], b[4 * 5], c[2][6 * 5];
-	uint32_t hint = getenv("VACCEL_TEST_TORCH") ? VACCEL_PLUGIN_TORCH : 0;
+	float a[6 * 4], b[4 * 5], c[2][6 * 5], want[6 * 5];
+
+	if (!getenv("VACCEL_TEST_TORCH"))
+		SKIP("the torch plugin is not built");
+	test_use_agent(unix_addr);
 
 	for (int i = 0; i < 24; i++)
 		a[i] = (float)(i % 7) - 2.0f;
 	for (int i = 0; i < 20; i++)
 		b[i] = (float)(i % 5) * 0.5f;
-	REQUIRE(vaccel_session_init(&s[0], hint) == VACCEL_OK);
-	REQUIRE(vaccel_session_init(&s[1], hint | VACCEL_PLUGIN_REMOTE) ==
+	for (int i = 0; i < 30; i++)
+		want[i] = (float)i;
+	ref_sgemm(6, 5, 4, 1.5f, a, 4, b, 5, 0.5f, want, 5);
+	REQUIRE(vaccel_session_init(&s[0], VACCEL_PLUGIN_TORCH) == VACCEL_OK);
+	REQUIRE(vaccel_session_init(&s[1], VACCEL_PLUGIN_TORCH |
+						   VACCEL_PLUGIN_REMOTE) ==
 		VACCEL_OK);
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < 30; i++)
@@ -144,31 +128,107 @@ static void sgemm_compare(void)
 		CHECK_INT(vaccel_sgemm(&s[k], 6, 5, 4, 1.5f, a, 4, b, 5, 0.5f,
 				       c[k], 5),
 			  VACCEL_OK);
+		CHECK(memcmp(c[k], want, sizeof(want)) == 0);
 	}
-	CHECK(memcmp(c[0], c[1], sizeof(c[0])) == 0);
 	vaccel_session_release(&s[0]);
 	vaccel_session_release(&s[1]);
 }
 
+/* sgemm with ldc > n and beta == 0 into a C whose padding columns (n to
+ * ldc) hold the caller's values: every element equals the local run's,
+ * padding untouched, over UNIX and TCP. On the reference plugin (FPGA
+ * hint on the agent; the local run is ref_sgemm here) and, when it is
+ * built, on the torch plugin locally and on the agent. */
+#define PAD_M 3
+#define PAD_N 4
+#define PAD_K 5
+#define PAD_LDC 7
+
+static void sgemm_padded(struct vaccel_session *s, float *c)
+{
+	float a[PAD_M * PAD_K], b[PAD_K * PAD_N];
+
+	for (int i = 0; i < PAD_M * PAD_K; i++)
+		a[i] = (float)(i % 5) - 1.0f;
+	for (int i = 0; i < PAD_K * PAD_N; i++)
+		b[i] = (float)(i % 3) * 0.5f;
+	for (int i = 0; i < PAD_M * PAD_LDC; i++)
+		c[i] = 100.0f + (float)i;
+	if (s)
+		CHECK_INT(vaccel_sgemm(s, PAD_M, PAD_N, PAD_K, 2.0f, a, PAD_K,
+				       b, PAD_N, 0.0f, c, PAD_LDC),
+			  VACCEL_OK);
+	else
+		ref_sgemm(PAD_M, PAD_N, PAD_K, 2.0f, a, PAD_K, b, PAD_N, 0.0f,
+			  c, PAD_LDC);
+}
+
+static void check_padded(const float *got, const float *want, const char *how)
+{
+	for (int i = 0; i < PAD_M * PAD_LDC; i++)
+		if (got[i] != want[i]) {
+			fprintf(stderr, "%s: c[%d] (row %d, column %d) = %g, locally %g\n",
+				how, i, i / PAD_LDC, i % PAD_LDC,
+				(double)got[i], (double)want[i]);
+			test__failures++;
+		}
+}
+
+static void test_sgemm_padding(void)
+{
+	const char *addrs[] = { unix_addr, tcp_addr() };
+	const char *names[] = { "unix", "tcp" };
+	float want[PAD_M * PAD_LDC], want_torch[PAD_M * PAD_LDC];
+	float c[PAD_M * PAD_LDC];
+	bool torch = getenv("VACCEL_TEST_TORCH") != NULL;
+	struct vaccel_session s;
+
+	sgemm_padded(NULL, want);
+	/* The padding stays the caller's. */
+	CHECK(want[PAD_N] == 100.0f + PAD_N);
+	if (torch) {
+		test_use_agent(unix_addr);
+		REQUIRE(vaccel_session_init(&s, VACCEL_PLUGIN_TORCH) == 0);
+		sgemm_padded(&s, want_torch);
+		vaccel_session_release(&s);
+		check_padded(want_torch, want, "local torch vs reference");
+	}
+	for (int t = 0; t < 2; t++) {
+		test_use_agent(addrs[t]);
+		REQUIRE(vaccel_session_init(&s, VACCEL_PLUGIN_FPGA |
+							VACCEL_PLUGIN_REMOTE) == 0);
+		sgemm_padded(&s, c);
+		vaccel_session_release(&s);
+		check_padded(c, want, names[t]);
+		if (!torch)
+			continue;
+		REQUIRE(vaccel_session_init(&s, VACCEL_PLUGIN_TORCH |
+							VACCEL_PLUGIN_REMOTE) == 0);
+		sgemm_padded(&s, c);
+		vaccel_session_release(&s);
+		check_padded(c, want_torch, names[t]);
+	}
+}
+
 static void run_compare(const char *addr)
 {
-	struct vaccel_session ld, rd, le, re;
+	struct vaccel_session rd, re;
 
-	use_address(addr);
-	REQUIRE(vaccel_session_init(&ld, 0) == VACCEL_OK);
-	REQUIRE(vaccel_session_init(&rd, VACCEL_PLUGIN_REMOTE) == VACCEL_OK);
-	REQUIRE(vaccel_session_init(&le, VACCEL_PLUGIN_GENERIC) == VACCEL_OK);
+	test_use_agent(addr);
+	REQUIRE(vaccel_session_init(&rd, VACCEL_PLUGIN_FPGA |
+						 VACCEL_PLUGIN_REMOTE) ==
+		VACCEL_OK);
 	REQUIRE(vaccel_session_init(&re, VACCEL_PLUGIN_GENERIC |
 						 VACCEL_PLUGIN_REMOTE) ==
 		VACCEL_OK);
 	CHECK(rd.remote_id > 0);
 	CHECK(rd.is_virtio);
-	compare_ops(&ld, &rd, &le, &re);
-	vaccel_session_release(&ld);
+	CHECK_INT(ref_check_ops(&rd, getenv("VACCEL_TEST_MYTESTLIB"),
+				getenv("VACCEL_TEST_MYTESTLIB"), report),
+		  0);
+	exec_ops(&re);
 	vaccel_session_release(&rd);
-	vaccel_session_release(&le);
 	vaccel_session_release(&re);
-	sgemm_compare();
 	CHECK(agent_wait_idle(addr, 1, 2000));
 }
 
@@ -206,7 +266,7 @@ static void test_upload_once_and_chunks(void)
 	REQUIRE(write(fd, data, size) == (ssize_t)size);
 	close(fd);
 
-	use_address(unix_addr);
+	test_use_agent(unix_addr);
 	REQUIRE(vaccel_session_init(&s1, VACCEL_PLUGIN_REMOTE) == 0);
 	REQUIRE(vaccel_session_init(&s2, VACCEL_PLUGIN_REMOTE) == 0);
 	REQUIRE(vaccel_resource_init(&big, path, VACCEL_RESOURCE_DATA) == 0);
@@ -243,19 +303,6 @@ static void test_upload_once_and_chunks(void)
 	CHECK(agent_wait_idle(unix_addr, 1, 2000));
 }
 
-static struct vaccel_torch_tensor *cnn_input(float *x)
-{
-	int64_t dims[4] = { 1, 3, 32, 32 };
-	struct vaccel_torch_tensor *t;
-
-	for (int i = 0; i < 3 * 32 * 32; i++)
-		x[i] = (float)((i * 13) % 17) / 17.0f;
-	if (vaccel_torch_tensor_new(&t, 4, dims, VACCEL_TORCH_FLOAT))
-		return NULL;
-	vaccel_torch_tensor_set_data(t, x, 3 * 32 * 32 * sizeof(float));
-	return t;
-}
-
 static void test_torch(void)
 {
 	const char *dir = getenv("VACCEL_TEST_TORCH");
@@ -265,14 +312,12 @@ static void test_torch(void)
 	struct vaccel_resource model;
 	char path[512];
 
-	if (!dir) {
-		printf("SKIP torch: the torch plugin is not built\n");
-		return;
-	}
+	if (!dir)
+		SKIP("the torch plugin is not built");
 	snprintf(path, sizeof(path), "%s/tiny_cnn.pt", dir);
-	use_address(unix_addr);
+	test_use_agent(unix_addr);
 	REQUIRE(vaccel_resource_init(&model, path, VACCEL_RESOURCE_MODEL) == 0);
-	in = cnn_input(x);
+	in = tt_cnn_input(x);
 	REQUIRE(in);
 	REQUIRE(vaccel_session_init(&s[0], VACCEL_PLUGIN_TORCH) == 0);
 	REQUIRE(vaccel_session_init(&s[1], VACCEL_PLUGIN_TORCH |
@@ -348,7 +393,7 @@ static void test_reconnect(void)
 	struct vaccel_session s, s2;
 	const char *addrs[] = { unix_addr };
 
-	use_address(unix_addr);
+	test_use_agent(unix_addr);
 	REQUIRE(vaccel_session_init(&s, VACCEL_PLUGIN_REMOTE) == 0);
 	CHECK_INT(vaccel_noop(&s), VACCEL_OK);
 	CHECK_INT(test_agent_stop(&agent), 0);
@@ -371,7 +416,7 @@ static void test_shutdown(void)
 	struct stat st;
 
 	/* A client still connected does not keep the agent alive. */
-	use_address(unix_addr);
+	test_use_agent(unix_addr);
 	REQUIRE(vaccel_session_init(&s, VACCEL_PLUGIN_REMOTE) == 0);
 	CHECK(stat(unix_path, &st) == 0);
 	CHECK_INT(test_agent_stop(&agent), 0);
@@ -381,6 +426,7 @@ static void test_shutdown(void)
 	vaccel_cleanup();
 }
 
-TEST_MAIN(test_ops_unix, test_ops_tcp, test_upload_once_and_chunks,
+TEST_MAIN(test_ops_unix, test_ops_tcp, test_sgemm_torch, test_sgemm_padding,
+	  test_upload_once_and_chunks,
 	  test_torch, test_foreign_ids_and_version, test_reconnect,
 	  test_shutdown)

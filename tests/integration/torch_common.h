@@ -106,4 +106,20 @@ static inline void tt_close(struct vaccel_session *sess,
 	vaccel_session_release(sess);
 }
 
+/* The tiny CNN's input (tests/data/tiny_cnn.pt): 1x3x32x32 floats filled
+ * into x (3 * 32 * 32 of them), as a tensor that borrows x; NULL when out
+ * of memory. */
+static inline struct vaccel_torch_tensor *tt_cnn_input(float *x)
+{
+	int64_t dims[4] = { 1, 3, 32, 32 };
+	struct vaccel_torch_tensor *t;
+
+	for (int i = 0; i < 3 * 32 * 32; i++)
+		x[i] = (float)((i * 13) % 17) / 17.0f;
+	if (vaccel_torch_tensor_new(&t, 4, dims, VACCEL_TORCH_FLOAT))
+		return NULL;
+	vaccel_torch_tensor_set_data(t, x, 3 * 32 * 32 * sizeof(float));
+	return t;
+}
+
 #endif /* VACCEL_TEST_TORCH_COMMON_H */

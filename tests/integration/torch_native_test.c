@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vAccel's torch plugin against the native baseline (bench/native's
- * torch-native): the same image, preprocessed by the same code and run on
- * the same thread count, must give bit-identical output tensors, and
+ * vAccel's torch plugin against the native baseline (tools/torch-native):
+ * the same image, preprocessed by the same code and run on the same thread
+ * count, must give bit-identical output tensors, and
  * classify must answer the label of the native argmax.
  *
  * VACCEL_TEST_RESNET, when set, names a ResNet18 model to compare at
  * 224x224 as well; VACCEL_TEST_MAKE_MODELS (scripts/make-models.py) writes
  * it there first when it is missing.
  */
+#include "child.h"
 #include "preprocess.h"
 #include "testing.h"
 #include "torch_common.h"
@@ -33,7 +34,7 @@ static int run_native(const char *model, int size, char **out, size_t *len)
 	close(fd);
 	snprintf(sz, sizeof(sz), "%d", size);
 
-	pid = fork();
+	pid = test_fork();
 	if (pid == 0) {
 		/* Keep the child's report off the test's stdout. */
 		if (!freopen("/dev/null", "w", stdout))
@@ -140,11 +141,9 @@ static void test_resnet_bit_identical(void)
 
 	if (path)
 		make_resnet(path);
-	if (!path || access(path, R_OK) != 0) {
-		fprintf(stderr, "skipped: VACCEL_TEST_RESNET (%s) not readable\n",
-			path ? path : "unset");
-		return;
-	}
+	if (!path || access(path, R_OK) != 0)
+		SKIP("VACCEL_TEST_RESNET (%s) not readable",
+		     path ? path : "unset");
 	compare_model(path, 224);
 }
 

@@ -5,15 +5,20 @@
  * (noop, exec, genop, classify) through the real libvaccel-rpc.so, for M
  * ops each or for a duration, spread round robin over the given agent
  * addresses (UNIX and TCP alike). It reports throughput and p50/p99/max
- * latency per op kind and, given the agent's pid, the agent's resident
- * memory: at start, after the warm-up, its peak and at the end. It exits
+ * latency per op kind and, given the agent's pid, the agent's memory (the
+ * PSS of its supervisor and workers, called "rss" in the output): at
+ * start, after the warm-up, its peak and at the end. It exits
  * non-zero when an op failed (more than --max-errors) or when the RSS grew
- * by more than --max-rss-growth-kb after the warm-up. See docs/security.md
- * for the soak command.
+ * by more than --max-rss-growth-kb after the warm-up. With --tokens DIR the
+ * clients authenticate as the tenants of an agent's --tenants folder, round
+ * robin. See docs/security.md for the soak command and docs/kubernetes.md
+ * for the tenant runs.
  */
+#include "child.h"
 #include "vaccel.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -63,6 +68,9 @@ struct options {
 	double warmup;
 	long max_rss_growth_kb;
 	long max_errors;
+	/* Token files (--tokens DIR), client i uses token[i % nr_tokens]. */
+	char **token;
+	int nr_tokens;
 };
 
 static uint64_t now_ns(void)
@@ -110,12 +118,45 @@ static void usage(FILE *f)
 		"  -m, --mix N,E,G,C          weights of noop, exec, genop, classify (default 4,1,2,1)\n"
 		"  -l, --exec-lib PATH        library with mytestfunc for exec (exec weight 0 without)\n"
 		"  -p, --rpc-plugin PATH      libvaccel-rpc.so (default: VACCEL_RPC_PLUGIN, else the soname)\n"
-		"      --agent-pid PID        sample the agent's RSS once a second\n"
+		"      --agent-pid PID        sample the agent's memory (PSS of the supervisor\n"
+		"                             and its workers) once a second\n"
 		"      --warmup S             RSS baseline after S seconds (default: half the run)\n"
 		"      --max-rss-growth-kb K  fail when the RSS grows by more than K KiB after warm-up\n"
 		"      --max-errors N         fail when more than N ops fail (default 0)\n"
+		"      --tokens DIR           client i authenticates with the i-th token file of DIR\n"
+		"                             (sorted, round robin): an agent's --tenants folder\n"
 		"  -h, --help                 this help\n",
 		MAX_CLIENTS);
+}
+
+static int not_dot(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+/* The token files of DIR, sorted by name. */
+static int load_tokens(struct options *o, const char *dir)
+{
+	struct dirent **e;
+	int n = scandir(dir, &e, not_dot, alphasort);
+
+	if (n <= 0) {
+		fprintf(stderr, "vaccel-load: no token files in %s\n", dir);
+		return -1;
+	}
+	o->token = calloc((size_t)n, sizeof(*o->token));
+	for (int i = 0; i < n; i++) {
+		if (o->token &&
+		    asprintf(&o->token[i], "%s/%s", dir, e[i]->d_name) < 0)
+			o->token[i] = NULL;
+		free(e[i]);
+	}
+	free(e);
+	o->nr_tokens = n;
+	for (int i = 0; o->token && i < n; i++)
+		if (!o->token[i])
+			return -1;
+	return o->token ? 0 : -1;
 }
 
 static int parse_mix(const char *s, unsigned int *w)
@@ -131,7 +172,7 @@ static int parse_mix(const char *s, unsigned int *w)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { AGENT_PID = 256, WARMUP, MAX_RSS, MAX_ERR };
+	enum { AGENT_PID = 256, WARMUP, MAX_RSS, MAX_ERR, TOKENS };
 	static const struct option longopts[] = {
 		{ "address", required_argument, NULL, 'a' },
 		{ "clients", required_argument, NULL, 'c' },
@@ -144,6 +185,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "warmup", required_argument, NULL, WARMUP },
 		{ "max-rss-growth-kb", required_argument, NULL, MAX_RSS },
 		{ "max-errors", required_argument, NULL, MAX_ERR },
+		{ "tokens", required_argument, NULL, TOKENS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -193,6 +235,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case MAX_ERR:
 			o->max_errors = atol(optarg);
+			break;
+		case TOKENS:
+			if (load_tokens(o, optarg))
+				return -1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -285,6 +331,10 @@ static int client_main(const struct options *o, int idx, int ready_fd,
 			break;
 	}
 	setenv("VACCEL_RPC_ADDRESS", o->addrs[idx % o->nr_addrs], 1);
+	if (o->nr_tokens) {
+		unsetenv("VACCEL_RPC_TOKEN");
+		setenv("VACCEL_RPC_TOKEN_FILE", o->token[idx % o->nr_tokens], 1);
+	}
 	vaccel_config_init(&cfg, o->rpc_plugin, VACCEL_LOG_ERROR, NULL, false,
 			   false);
 	ret = vaccel_bootstrap_with_config(&cfg);
@@ -335,21 +385,48 @@ static int client_main(const struct options *o, int idx, int ready_fd,
 	return 0;
 }
 
-static long rss_kb(pid_t pid)
+/* The proportional set size of one process (shared pages counted once
+ * over all the processes that map them), -1 if it is gone. */
+static long pss_kb(long pid)
 {
 	char path[64], line[256];
 	long kb = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%ld/smaps_rollup", pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6)) {
-			kb = atol(line + 6);
+		if (!strncmp(line, "Pss:", 4)) {
+			kb = atol(line + 4);
 			break;
 		}
+	fclose(f);
+	return kb;
+}
+
+/* The agent's memory: its supervisor's and its workers' PSS (the workers
+ * share the pages of the template they were forked from). */
+static long rss_kb(pid_t pid)
+{
+	char path[96];
+	long kb = pss_kb(pid), child;
+	FILE *f;
+
+	if (kb < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
+		 (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return kb;
+	while (fscanf(f, "%ld", &child) == 1) {
+		long c = pss_kb(child);
+
+		if (c > 0)
+			kb += c;
+	}
 	fclose(f);
 	return kb;
 }
@@ -419,7 +496,7 @@ int main(int argc, char **argv)
 	setenv("VACCEL_BOOTSTRAP_ENABLED", "0", 1);
 	fflush(NULL);
 	for (int i = 0; i < o.clients; i++) {
-		pids[i] = fork();
+		pids[i] = test_fork();
 		if (pids[i] == 0) {
 			close(go[1]);
 			close(ready[0]);
@@ -545,5 +622,8 @@ int main(int argc, char **argv)
 	if (total_ops == 0)
 		status = 1;
 	munmap(res, map_size);
+	for (int i = 0; i < o.nr_tokens; i++)
+		free(o.token[i]);
+	free(o.token);
 	return status;
 }

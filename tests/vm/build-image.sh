@@ -10,16 +10,23 @@
 # BUILD_OR_PREFIX_DIR is a meson build dir (has build.ninja) or an install
 # prefix (has lib*/libvaccel.so*); "none" builds an image without vAccel,
 # which the smoke test uses. CACHE_DIR keeps the kernel .deb, its extracted
-# tree and (by default) the image in CACHE_DIR/image:
+# tree and (by default) the image in CACHE_DIR/images/<hash of its inputs>/,
+# whose path is the last line of the output. An image directory never
+# changes once it is there (it is built aside and renamed into place), so
+# runs that share a cache, of different builds and at the same time, each
+# keep the image they were given; one unused for 2 days is removed. The
+# image holds:
 #   vmlinux        uncompressed kernel (boots about 3x faster under TCG)
 #   bzImage        the .deb's compressed kernel, kept as a fallback
 #   initramfs.img  cpio newc archive (see --compress)
 #   image.env      KERNEL=... INITRD=... read by run-guest.sh
-#   inputs.sha256  hash of every input; the image is rebuilt only when it
-#                  changes (inputs.manifest lists what was hashed)
+#   inputs.sha256  hash of every input (the directory's name); the image is
+#                  rebuilt only when it changes (inputs.manifest lists what
+#                  was hashed)
 #
 # Options:
-#   -o, --out DIR        write the image to DIR instead of CACHE_DIR/image
+#   -o, --out DIR        write the image to DIR instead (rewritten in place
+#                        when the inputs change: not for a shared DIR)
 #   --compress none|gzip initramfs compression (default none: unpacking a
 #                        gzip archive costs more TCG time than it saves)
 #   --module NAME        load one more kernel module in the guest (repeatable)
@@ -83,9 +90,10 @@ esac
 
 mkdir -p "$cache"
 cache=$(realpath "$cache")
-out=${out:-$cache/image}
-mkdir -p "$out"
-out=$(realpath "$out")
+if [ -n "$out" ]; then
+	mkdir -p "$out"
+	out=$(realpath "$out")
+fi
 
 if [ "$payload_dir" != none ]; then
 	[ -d "$payload_dir" ] ||
@@ -225,66 +233,11 @@ done
 
 # --- vAccel payload ------------------------------------------------------------
 
-is_elf() {
-	[ -f "$1" ] && [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]
-}
-
-# Lists "src|dst" pairs: what to copy from the build dir or prefix and where
-# it goes in the guest (/opt/vaccel/{lib,bin}). Meson's per-target object
-# dirs (*.p) are never copied. The torch plugin stays on the host: the guest
-# only forwards to it.
-payload=()
-collect_build_dir() {
-	local b=$1 f
-
-	while IFS= read -r f; do
-		payload+=("$f|/opt/vaccel/lib/$(basename "$f")")
-	done < <(find "$b/src" "$b/plugins" "$b/examples" -name '*.p' -prune -o \
-			\( -name '*.so' -o -name '*.so.*' \) \( -type f -o -type l \) \
-			-not -name '*torch*' -print 2>/dev/null | sort)
-	[ -x "$b/agent/vaccel-agent" ] &&
-		payload+=("$b/agent/vaccel-agent|/opt/vaccel/bin/vaccel-agent")
-	while IFS= read -r f; do
-		is_elf "$f" && payload+=("$f|/opt/vaccel/bin/$(basename "$f")")
-	done < <(find "$b/examples" -maxdepth 2 -name '*.p' -prune -o \
-			-type f -perm -u+x -not -name '*.so*' -print 2>/dev/null | sort)
-	return 0
-}
-
-collect_prefix() {
-	local p=$1 f
-
-	while IFS= read -r f; do
-		payload+=("$f|/opt/vaccel/lib/$(basename "$f")")
-	done < <(find "$p"/lib* -maxdepth 3 \( -name 'libvaccel*.so' -o \
-			-name 'libvaccel*.so.*' -o -name 'libmytestlib*.so' \) \
-			\( -type f -o -type l \) -not -name '*torch*' 2>/dev/null | sort)
-	while IFS= read -r f; do
-		is_elf "$f" && payload+=("$f|/opt/vaccel/bin/$(basename "$f")")
-	done < <(find "$p/bin" -maxdepth 1 -type f -perm -u+x 2>/dev/null | sort)
-	return 0
-}
-
-if [ "$payload_dir" = none ]; then
-	log "no vAccel payload ('none'): building a bare guest"
-elif [ -f "$payload_dir/build.ninja" ]; then
-	collect_build_dir "$payload_dir"
-else
-	collect_prefix "$payload_dir"
-fi
-# Anything linked with libtorch (the torch plugin's helpers, a native torch
-# baseline) would drag hundreds of MiB into the guest and is host-only work.
-filtered=()
-for p in ${payload[@]+"${payload[@]}"}; do
-	# (grep -q on a pipe would trip pipefail when ldd gets SIGPIPE.)
-	if is_elf "${p%%|*}" &&
-	   grep -q 'libtorch\|libc10' <<<"$(ldd "${p%%|*}" 2>/dev/null || true)"; then
-		log "leaving out ${p%%|*} (links libtorch; torch stays on the host)"
-		continue
-	fi
-	filtered+=("$p")
-done
-payload=(${filtered[@]+"${filtered[@]}"})
+# What goes in (payload.sh, shared with host-tree.sh, which lays the same
+# files out on the host for the tests' host-side runs).
+# shellcheck source=payload.sh
+. "$here/payload.sh"
+collect_payload "$payload_dir"
 
 if [ "$payload_dir" != none ]; then
 	for want in libvaccel.so libvaccel-rpc.so libvaccel-noop.so vaccel-agent; do
@@ -293,13 +246,7 @@ if [ "$payload_dir" != none ]; then
 	done
 fi
 
-# Small data files the examples read (an image, labels). Big models are
-# passed per run with run-guest.sh --file instead of bloating every image.
-data_files=()
-while IFS= read -r f; do
-	data_files+=("$f")
-done < <(find "$srcroot/data" -maxdepth 1 -type f -size -4M \
-		\( -name '*.jpg' -o -name '*.png' -o -name '*.txt' \) 2>/dev/null | sort)
+collect_data "$srcroot"
 data_files+=(${extra_data[@]+"${extra_data[@]}"})
 
 # Host shared libraries every payload ELF needs, resolved by ldd with the
@@ -344,7 +291,8 @@ manifest=$(
 	echo "compress=$compress modules=${modules[*]}"
 	stat_line "$deb"
 	stat_line "$busybox"
-	sha256sum "$here/build-image.sh" "$here/init" "$here"/guest/* | sed "s|$srcroot/||"
+	sha256sum "$here/build-image.sh" "$here/payload.sh" "$here/init" "$here"/guest/* |
+		sed "s|$srcroot/||"
 	for p in ${payload[@]+"${payload[@]}"}; do
 		echo "$(sha256sum <"${p%%|*}" | cut -d' ' -f1) ${p#*|}"
 	done
@@ -358,16 +306,30 @@ manifest=$(
 )
 hash=$(sha256sum <<<"$manifest" | cut -d' ' -f1)
 
+keyed=0
+if [ -z "$out" ]; then
+	keyed=1
+	out=$cache/images/$hash
+	mkdir -p "$cache/images"
+	find "$cache/images" -mindepth 1 -maxdepth 1 -type d \
+		\( -name '[0-9a-f]*' -o -name '.stage.*' \) -mtime +2 -exec rm -rf {} + 2>/dev/null || true
+fi
+
 if [ "$force" = 0 ] && [ -f "$out/inputs.sha256" ] && [ -f "$out/image.env" ] &&
    [ "$(cat "$out/inputs.sha256")" = "$hash" ]; then
 	log "image in $out is up to date"
+	[ "$keyed" = 0 ] || touch "$out"  # (in use: not pruned)
 	echo "$out"
 	exit 0
 fi
 
 # --- initramfs ---------------------------------------------------------------
 
-stage=$(mktemp -d "$out/.stage.XXXXXX")
+if [ "$keyed" = 1 ]; then
+	stage=$(mktemp -d "$cache/images/.stage.XXXXXX")
+else
+	stage=$(mktemp -d "$out/.stage.XXXXXX")
+fi
 cleanup() {
 	rm -rf "$stage"
 }
@@ -455,15 +417,24 @@ KERNEL_VERSION=$(basename "$moddir")
 DEB=$(basename "$deb")
 EOF
 
-rm -f "$out/inputs.sha256"
-for f in vmlinux bzImage initramfs.img image.env; do
-	if [ -f "$stage/$f" ]; then
-		mv -f "$stage/$f" "$out/$f"
-	else
-		rm -f "$out/$f"
-	fi
-done
-echo "$manifest" >"$out/inputs.manifest"
-echo "$hash" >"$out/inputs.sha256"
+if [ "$keyed" = 1 ]; then
+	rm -rf "$root"
+	echo "$manifest" >"$stage/inputs.manifest"
+	echo "$hash" >"$stage/inputs.sha256"
+	chmod 755 "$stage"
+	rm -rf "$out"  # (only with --force: it is not up to date otherwise)
+	mv -T "$stage" "$out"
+else
+	rm -f "$out/inputs.sha256"
+	for f in vmlinux bzImage initramfs.img image.env; do
+		if [ -f "$stage/$f" ]; then
+			mv -f "$stage/$f" "$out/$f"
+		else
+			rm -f "$out/$f"
+		fi
+	done
+	echo "$manifest" >"$out/inputs.manifest"
+	echo "$hash" >"$out/inputs.sha256"
+fi
 log "image ready in $out (initramfs $(du -h "$out/initramfs.img" | cut -f1), kernel $kernel)"
 echo "$out"

@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Runs every vAccel example inside the VM with local plugins (noop, exec,
-# mbench): proves that the image carries libvaccel, the plugins, the examples
-# and every shared library they need, with no host agent involved.
+# mbench) and the reference check with the reference plugin, and compares
+# what each printed with the same programs run on the host with the same
+# plugins (tests/vm/host-tree.sh lays the image's files out on the host):
+# proves that the image carries libvaccel, the plugins, the examples and
+# every shared library they need, and that they compute the same in the
+# guest, with no host agent involved.
 #
 #   guest-local.sh BUILD_OR_PREFIX_DIR [CACHE_DIR]
 #
-# Exits 77 (skip) when QEMU cannot run or libvaccel is not built.
+# Exits 77 (skip) when QEMU is not installed or libvaccel is not built.
 
 set -euo pipefail
 
@@ -15,6 +19,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -ge 1 ] || { echo "usage: guest-local.sh BUILD_OR_PREFIX_DIR [CACHE_DIR]" >&2; exit 2; }
 build=$(realpath "$1")
 cache=${2:-${VACCEL_VM_CACHE:-$HOME/.cache/vaccel-vm}}
+# shellcheck source=tests/vm/compare.sh
+. "$here/compare.sh"
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	echo "guest-local: SKIP: qemu-system-x86_64 not found"
@@ -28,12 +34,17 @@ for want in /opt/vaccel/lib/libvaccel.so /opt/vaccel/lib/libvaccel-noop.so; do
 	fi
 done
 
+work=$(mktemp -d "${TMPDIR:-/tmp}/vaccel-guest-local.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+tree=$work/host
+"$here/host-tree.sh" "$build" "$tree"
+hrc=0
+host_driver local >"$work/host.txt" 2>&1 || hrc=$?
+
 rc=0
-"$here/run-guest.sh" --timeout "${VACCEL_VM_TIMEOUT:-400}" "$image" -- \
-	vaccel-guest-test local || rc=$?
-if [ "$rc" = 0 ]; then
-	echo "1 passed, 0 failed"
-elif [ "$rc" != 77 ]; then
-	echo "0 passed, 1 failed"
-fi
-exit "$rc"
+"$here/run-guest.sh" --timeout "${VACCEL_VM_TIMEOUT:-400}" --log "$work/console.log" \
+	"$image" -- vaccel-guest-test local || rc=$?
+[ "$rc" = 77 ] && exit 77
+tr -d '\r' <"$work/console.log" | grep -E '^(OUT|RC) ' >"$work/guest.txt" || true
+
+finish_runs "$hrc" "$work/host.txt" "$rc"

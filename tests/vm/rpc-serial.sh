@@ -9,12 +9,13 @@
 # chardevs for the guest ports org.vaccel.0 and org.vaccel.1) and on a unix
 # socket for this script's STATS queries, with the exec, torch (when built)
 # and noop plugins. Then:
-#   1. The guest runs noop, minmax, sgemm, exec, the genop forms
-#      (*_generic), exec_with_resource, image classification with a model
-#      uploaded from the guest and torch_inference, all with
-#      VACCEL_RPC_ADDRESS=virtio://org.vaccel.0; the host runs the same
-#      examples locally with the same plugins; the result lines must be
-#      equal.
+#   1. The guest driver (guest/vaccel-guest-test.sh: every example but
+#      mbench, image classification with a model uploaded from the guest,
+#      torch_inference and the reference check, i.e. every op family, typed
+#      and genop, on the agent's reference plugin, compared with values
+#      computed in the guest) runs with VACCEL_RPC_ADDRESS=virtio://org.vaccel.0;
+#      the host runs the same driver locally with the agent's plugins; the
+#      output must be equal (compare.sh).
 #   2. Channel resync with real guest processes: a classify client killed
 #      after registering its model (the host sees its session and resource
 #      still held, the channel never disconnected); garbage; a normal
@@ -23,7 +24,8 @@
 #      again; a 10 MB flood on port 0 while a client on port 1 is served;
 #      a normal client on port 0 after the flood.
 #
-# Exits 77 (skip) only when QEMU cannot start or what it needs is not built.
+# Exits 77 (skip) only when QEMU is not installed or what it needs is not
+# built; QEMU failing to start is a failure.
 # Models: VACCEL_VM_MODEL (default tests/data/tiny_cnn.pt; e.g.
 # data/models/resnet18.pt) for classify, tests/data/tiny_cnn.pt for
 # torch_inference.
@@ -50,12 +52,15 @@ exec_plugin=$(need "$build/plugins/exec/libvaccel-exec.so")
 need "$build/plugins/rpc/libvaccel-rpc.so" >/dev/null
 testlib=$(need "$build/examples/libmytestlib.so")
 stats=$(need "$build/tests/vm/vm-agent-stats")
+reference=$(need "$build/tests/reference/libvaccel-reference.so")
 torch=$build/plugins/torch/libvaccel-torch.so
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not found"
+# shellcheck source=tests/vm/compare.sh
+. "$here/compare.sh"
 
-plugins=$exec_plugin:$noop
+plugins=$exec_plugin:$noop:$reference
 if [ -e "$torch" ]; then
-	plugins=$exec_plugin:$torch:$noop
+	plugins=$exec_plugin:$torch:$noop:$reference
 fi
 # The tiny CNN keeps the test fast (a 47 MB resnet18 adds ~10 s of boot for
 # the bigger initrd and ~10 s per upload under TCG);
@@ -76,23 +81,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-check() {
-	if [ "$2" = 0 ]; then
-		echo "ok   $1"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $1"
-		failed=$((failed + 1))
-	fi
-}
-
 ctl=unix://$work/ctl.sock
 export VACCEL_TORCH_LABELS=$src/data/imagenet.txt VACCEL_TORCH_THREADS=1
 "$agent" -a "virtio://$work/ch0.sock" -a "virtio://$work/ch1.sock" -a "$ctl" \
 	-p "$plugins" --exec-allow "$testlib" --exec-allow-uploaded -l 3 \
-	>"$work/agent.log" 2>&1 &
+	--admin-stats >"$work/agent.log" 2>&1 &
 agent_pid=$!
 for _ in $(seq 100); do
 	[ -S "$work/ch1.sock" ] && [ -S "$work/ctl.sock" ] && break
@@ -104,52 +97,20 @@ if [ ! -S "$work/ctl.sock" ]; then
 	exit 1
 fi
 
-# The example runs, as "name|program args"; @IMG@ and the like are replaced
-# by host or guest paths. exec names a library the host's agent opens, so it
-# gets the host path on both sides; exec_with_resource uploads its library.
-cases() {
-	cat <<'EOF'
-noop|noop 3
-minmax|minmax
-sgemm|sgemm 1
-sgemm_generic|sgemm_generic 1
-exec|exec @EXECLIB@ 1
-exec_generic|exec_generic @EXECLIB@ 1
-exec_with_resource|exec_with_resource @TESTLIB@
-classify|classify @IMG@ 1 @MODEL@
-classify_generic|classify_generic @IMG@ 1 @MODEL@
-torch_inference|torch_inference @IMG@ @TINY@ @LABELS@ 1
-EOF
-}
-# One run prints its output lines as "OUT name: line" (without the lines
-# that carry session ids or timings) and "RC name status".
-run_fn='run() {
-	name=$1
-	shift
-	"$@" >/tmp/vm-case.out 2>&1
-	rc=$?
-	grep -v -e "^Initialized session" -e "^iteration " -e "^run [0-9]*: " \
-		-e "^mean: " /tmp/vm-case.out |
-		sed "s/^/OUT $name: /"
-	echo "RC $name $rc"
-}'
-
+# The driver's settings on both sides: exec and the reference check name
+# the host's test library, which the agent opens; classify uploads $model.
+driver_env="VACCEL_GUEST_SKIP=mbench VACCEL_GUEST_EXEC_LIB=$testlib"
 port0=/dev/virtio-ports/org.vaccel.0
 {
 	echo '#!/bin/sh'
-	echo "$run_fn"
+	# rc_of NAME PROGRAM ARGS...: prints "RC NAME status".
+	echo 'rc_of() { n=$1; shift; "$@" >/dev/null 2>&1; echo "RC $n $?"; }'
+	echo "$driver_env VACCEL_GUEST_MODEL=/vaccel-run/tiny_cnn.pt" \
+		"VACCEL_GUEST_CLASSIFY_MODEL=/vaccel-run/${model##*/}" \
+		"VACCEL_RPC_ADDRESS=virtio://org.vaccel.0 vaccel-guest-test rpc"
+	echo 'cd /opt/vaccel/bin'
 	echo 'export VACCEL_PLUGINS=/opt/vaccel/lib/libvaccel-rpc.so'
 	echo 'export VACCEL_RPC_ADDRESS=virtio://org.vaccel.0'
-	echo 'cd /opt/vaccel/bin'
-	cases | sed -e "s|@EXECLIB@|$testlib|g" \
-		-e "s|@TESTLIB@|/opt/vaccel/lib/libmytestlib.so|g" \
-		-e "s|@IMG@|/opt/vaccel/share/data/example.jpg|g" \
-		-e "s|@MODEL@|/vaccel-run/${model##*/}|g" \
-		-e "s|@TINY@|/vaccel-run/tiny_cnn.pt|g" \
-		-e "s|@LABELS@|/opt/vaccel/share/data/imagenet.txt|g" |
-		while IFS='|' read -r name cmd; do
-			echo "run $name ./$cmd"
-		done
 	cat <<GUEST
 # A client killed after registering its model: its session and resource
 # stay on the host, since the channel sees no disconnect.
@@ -166,16 +127,16 @@ wait \$c1
 echo "VMSTEP killed"
 sleep 3
 port-abuse $port0 garbage 100000; echo "RC garbage \$?"
-run after-garbage ./noop 1
+rc_of after-garbage ./noop 1
 echo "VMSTEP resynced"
 sleep 3
 port-abuse $port0 torn; echo "RC torn \$?"
-run after-torn ./noop 1
+rc_of after-torn ./noop 1
 port-abuse $port0 zeros 10000000 &
 flood=\$!
-VACCEL_RPC_ADDRESS=virtio://org.vaccel.1 run port1-during-flood ./noop 20
+VACCEL_RPC_ADDRESS=virtio://org.vaccel.1 rc_of port1-during-flood ./noop 20
 wait \$flood; echo "RC flood \$?"
-run after-flood ./noop 1
+rc_of after-flood ./noop 1
 echo "VMSTEP done"
 GUEST
 } >"$work/guest.sh"
@@ -189,19 +150,17 @@ rc=0
 	>"$work/run.log" 2>&1 &
 guest_pid=$!
 
-# Host-local reference, with the agent's plugins, while the guest boots
+# Host-local reference: the driver in the image's programs laid out on the
+# host (host-tree.sh) with the agent's plugins, while the guest boots
 # (loading libtorch per example takes a while on a loaded host).
+tree=$work/host
+"$here/host-tree.sh" "$build" "$tree"
 (
-	cd "$work"
-	eval "${run_fn//\/tmp\/vm-case.out/$work\/case.out}"
-	cases | sed -e "s|@EXECLIB@|$testlib|g" -e "s|@TESTLIB@|$testlib|g" \
-		-e "s|@IMG@|$src/data/example.jpg|g" -e "s|@MODEL@|$model|g" \
-		-e "s|@TINY@|$tiny|g" -e "s|@LABELS@|$src/data/imagenet.txt|g" |
-		while IFS='|' read -r name cmd; do
-			# shellcheck disable=SC2086
-			VACCEL_PLUGINS=$plugins run "$name" "$build/examples/"$cmd
-		done
-) >"$work/host.txt" &
+	# shellcheck disable=SC2086,SC2163
+	export $driver_env VACCEL_GUEST_MODEL="$tiny" \
+		VACCEL_GUEST_CLASSIFY_MODEL="$model" VACCEL_PLUGINS="$plugins"
+	host_driver plugins
+) >"$work/host.txt" 2>&1 &
 host_pid=$!
 
 
@@ -225,10 +184,11 @@ if wait_step resynced; then
 fi
 wait "$guest_pid" || rc=$?
 guest_pid=
-wait "$host_pid" || true
+hrc=0
+wait "$host_pid" || hrc=$?
 cat "$work/run.log"
 if [ "$rc" = 77 ]; then
-	echo "rpc-serial: SKIP: QEMU cannot start here"
+	echo "rpc-serial: SKIP: QEMU is not installed"
 	exit 77
 fi
 tr -d '\r' <"$work/console.log" >"$work/console.txt"
@@ -236,18 +196,7 @@ tr -d '\r' <"$work/console.log" >"$work/console.txt"
 check "guest script ran to the end (exit $rc)" \
 	"$(grep -qx 'VMSTEP done' "$work/console.txt" && [ "$rc" = 0 ]; echo $?)"
 grep -E '^(OUT|RC) ' "$work/console.txt" >"$work/guest.txt" || true
-for name in $(cases | cut -d'|' -f1); do
-	grep -E "^(OUT|RC) $name[: ]" "$work/host.txt" >"$work/want" || true
-	grep -E "^(OUT|RC) $name[: ]" "$work/guest.txt" >"$work/got" || true
-	if diff -u "$work/want" "$work/got" >"$work/diff" &&
-	   grep -qx "RC $name 0" "$work/got"; then
-		check "$name in the guest equals the host-local run" 0
-	else
-		check "$name in the guest equals the host-local run" 1
-		sed 's/^/    /' "$work/diff"
-		grep -q "RC $name 0" "$work/want" || sed 's/^/    host: /' "$work/want"
-	fi
-done
+check_runs "$hrc" "$work/host.txt" "$work/guest.txt"
 # connections: both channels plus the asking one.
 check "killed client's session and model still held ($st_killed)" \
 	"$([[ "$st_killed" =~ ^connections=3\ sessions=1\ resources=1 ]]; echo $?)"

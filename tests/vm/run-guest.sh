@@ -22,6 +22,10 @@
 #   --vsock CID            add -device vhost-vsock-pci,guest-cid=CID when
 #                          /dev/vhost-vsock is usable; otherwise say so and
 #                          boot without it.
+#   --vhost-user-vsock PATH
+#                          add a vhost-user-vsock-pci device whose back-end
+#                          (vaccel-vsock-device) listens on PATH; guest RAM
+#                          becomes a shared memfd the back-end maps.
 #   --script FILE          run FILE in the guest (copied in as
 #                          /vaccel-run/script)
 #   --file SRC[:DST]       copy SRC into the guest at DST (default
@@ -34,9 +38,11 @@
 #   --shell                interactive: boot to a shell on this terminal
 #   --verbose              boot without "quiet" (all kernel messages)
 #
-# Exit status: the guest command's status; 77 when qemu-system-x86_64 is
-# missing or cannot start (test skip); 124 on timeout; 1 when the guest ended
-# without the end marker (kernel panic, init crash); 2 on bad usage.
+# Exit status: the guest command's status; 77 (test skip) only when
+# qemu-system-x86_64 is not installed; 1 when QEMU is there but fails to
+# start (a bad -device line is a failure, never a skip) or when the guest
+# ended without the end marker (kernel panic, init crash); 124 on timeout;
+# 2 on bad usage.
 # It prints "run-guest: boot X.XXs ..." with the time from starting QEMU to
 # the guest's /init and to the end marker.
 
@@ -46,6 +52,7 @@ prog=run-guest
 qemu=${QEMU:-qemu-system-x86_64}
 serials=()
 vsock_cid=
+vuvsock=
 script=
 files=()
 append=
@@ -76,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--serial) need "$@"; serials+=("client|$2"); shift 2 ;;
 	--serial-listen) need "$@"; serials+=("server|$2"); shift 2 ;;
 	--vsock) need "$@"; vsock_cid=$2; shift 2 ;;
+	--vhost-user-vsock) need "$@"; vuvsock=$2; shift 2 ;;
 	--script) need "$@"; script=$2; shift 2 ;;
 	--file) need "$@"; files+=("$2"); shift 2 ;;
 	--append) need "$@"; append="$append $2"; shift 2 ;;
@@ -195,6 +203,16 @@ if [ -n "$vsock_cid" ]; then
 		echo "$prog: note: /dev/vhost-vsock is not usable here; booting without vsock to the host" >&2
 	fi
 fi
+if [ -n "$vuvsock" ]; then
+	[ -S "$vuvsock" ] ||
+		die "no vhost-user back-end listens on $vuvsock (start vaccel-vsock-device first)"
+	# A vhost-user back-end reads the rings and buffers in guest RAM
+	# itself, so the RAM must be a file it can map: a shared memfd.
+	args+=(-object "memory-backend-memfd,id=mem,size=$mem,share=on"
+	       -numa node,memdev=mem
+	       -chardev "socket,id=vuvsock,path=$vuvsock"
+	       -device vhost-user-vsock-pci,chardev=vuvsock)
+fi
 # Extra QEMU arguments from the environment, split on spaces (for example
 # VACCEL_VM_QEMU_ARGS="-bios qboot.rom").
 if [ -n "${VACCEL_VM_QEMU_ARGS:-}" ]; then
@@ -270,9 +288,9 @@ if [ "$timed_out" = 1 ]; then
 	exit 124
 fi
 if [ -z "$boot_at" ] && [ "$qrc" -ne 0 ]; then
-	echo "$prog: SKIP: $qemu could not start (exit $qrc):"
-	sed 's/^/    /' "$work/qemu.err"
-	exit 77
+	echo "$prog: FAIL: $qemu failed to start (exit $qrc):" >&2
+	sed 's/^/    /' "$work/qemu.err" >&2
+	exit 1
 fi
 status=$(tr -d '\r' <"$log" | sed -n 's/^VACCEL-VM-EXIT \([0-9][0-9]*\)$/\1/p' | tail -n1)
 if [ -z "$status" ]; then

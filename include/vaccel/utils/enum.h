@@ -8,12 +8,16 @@
  *   - the typedef `my_enum_t` with a trailing VACCEL_FOO_MAX member,
  *   - `my_enum_to_str(v)`       -> "VACCEL_FOO_A"
  *   - `my_enum_to_base_str(v)`  -> "A" (the part after the prefix)
- *   - `my_enum_name(v, buf, n)` -> "a" written into buf (lowercase).
+ *   - `my_enum_name(v, buf, n)` -> "a" written into buf (lowercase, through
+ *     vaccel_str_to_lower(); truncated to n - 1 characters), returns buf,
+ *     or NULL when buf is NULL or n is 0.
  * Out-of-range values map to "UNKNOWN"/"unknown".
+ * The helpers are static inline, as upstream's are: no library symbols.
  */
 #ifndef VACCEL_UTILS_ENUM_H
 #define VACCEL_UTILS_ENUM_H
 
+#include "str.h"
 #include <stddef.h>
 #include <string.h>
 
@@ -45,18 +49,12 @@ extern "C" {
 		const char *s = tname##_to_str(value);                       \
 		return strcmp(s, "UNKNOWN") == 0 ? s : s + (prefix_len);     \
 	}                                                                    \
-	static inline const char *tname##_name(int value, char *buf,         \
-					       size_t size)                  \
+	static inline char *tname##_name(int value, char *buf, size_t size)  \
 	{                                                                    \
-		const char *s = tname##_to_base_str(value);                  \
-		size_t i = 0;                                                \
 		if (!buf || size == 0)                                       \
 			return NULL;                                         \
-		for (; s[i] && i + 1 < size; i++)                            \
-			buf[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ?       \
-						s[i] - 'A' + 'a' :           \
-						s[i]);                       \
-		buf[i] = '\0';                                               \
+		vaccel_str_to_lower(tname##_to_base_str(value), buf, size,   \
+				    NULL);                                   \
 		return buf;                                                  \
 	}
 

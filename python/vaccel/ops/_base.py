@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, Sequence
 
 from .. import _buffer
 from .._numpy import is_ndarray
-from ..error import VaccelTypeError, VaccelValueError
+from ..error import VaccelTypeError
 
 
 class SessionBase:
@@ -92,12 +92,10 @@ def result(arr: NumArray) -> Any:
     return list(arr.keep)
 
 
-def check_int(value: Any, name: str, ctx: str, minimum: int = 0) -> int:
-    """`value` as an int >= minimum, else VaccelTypeError/ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int):
+def resource_ptr(resource: Any, ctx: str) -> int:
+    """The C pointer of an op's Resource argument."""
+    from ..resource import Resource
+    if not isinstance(resource, Resource):
         raise VaccelTypeError(
-            ctx, f"{name} must be an int, not {type(value).__name__}")
-    if value < minimum:
-        raise VaccelValueError(ctx, f"{name} must be >= {minimum}, "
-                               f"not {value}")
-    return value
+            ctx, f"expected a Resource, not {type(resource).__name__}")
+    return resource._c(ctx)

@@ -7,7 +7,8 @@ from typing import Any, Optional, Sequence, Union
 
 from .. import _lib
 from ..error import VaccelTypeError, VaccelValueError, check
-from ._base import SessionBase, check_int, new_like, num_array, result
+from .._validate import check_int
+from ._base import SessionBase, new_like, num_array, result
 
 FloatArray = Union[Sequence[float], Any]
 
@@ -23,15 +24,15 @@ class BlasMixin(SessionBase):
 
     def sgemm(self, m: int, n: int, k: int, alpha: float, a: FloatArray,
               lda: int, b: FloatArray, ldb: int, beta: float,
-              c: Optional[FloatArray] = None, ldc: Optional[int] = None
+              ldc: Optional[int] = None, *, c: Optional[FloatArray] = None
               ) -> Any:
-        """Row-major single-precision matrix multiply.
+        """Row-major single-precision matrix multiply; returns C.
 
-        `a`, `b` and `c` are float32 arrays (numpy, array('f')) used in
-        place, or sequences of numbers. A writable float32 `c` receives the
-        result in place and is returned; otherwise a new list (or numpy
-        array when `a` is one) is returned. c=None means zeros, ldc=None
-        means n.
+        `a` and `b` are sequences of numbers or float32 arrays (numpy,
+        array('f')), which are used in place. C starts as zeros and is
+        returned as a list (a numpy array when `a` is one); or pass a
+        writable float32 array as c= to start from it and receive the
+        result in place (it is returned). ldc=None means n.
         """
         ctx = "sgemm"
         for name, v in (("m", m), ("n", n), ("k", k)):
@@ -48,19 +49,16 @@ class BlasMixin(SessionBase):
         fb = num_array(b, "f", ctx + " b")
         # Sizes are checked here: libvaccel cannot know how long the
         # arrays are, and reading past them would crash the interpreter.
+        cneed = _need(m, ldc, n)
         for name, arr, need in (("a", fa, _need(m, lda, k)),
                                 ("b", fb, _need(k, ldb, n))):
             if arr.count < need:
                 raise VaccelValueError(
                     ctx, f"{name} has {arr.count} elements, needs {need}")
-        cneed = _need(m, ldc, n)
         if c is None:
             fc = new_like(fa, cneed, "f")
         else:
-            try:
-                fc = num_array(c, "f", ctx + " c", writable=True)
-            except VaccelValueError:
-                raise
+            fc = num_array(c, "f", ctx + " c", writable=True)
             if fc.count < cneed:
                 raise VaccelValueError(
                     ctx, f"c has {fc.count} elements, needs {cneed}")

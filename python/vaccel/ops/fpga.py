@@ -12,12 +12,16 @@ from ._base import SessionBase, new_like, num_array, result
 
 
 class FpgaMixin(SessionBase):
-    """Session.fpga_arraycopy/mmult/parallel/vadd()."""
+    """Session.fpga_arraycopy/mmult/parallel/vadd().
 
-    def fpga_arraycopy(self, array: Sequence[int]) -> Any:
-        """Returns a copy of `array` (C ints) made by the plugin."""
+    Inputs are sequences of numbers or arrays of the C element type (int
+    for arraycopy, float32 otherwise), used in place; results are lists
+    (numpy arrays for numpy inputs)."""
+
+    def fpga_arraycopy(self, a: Sequence[int]) -> Any:
+        """Returns a copy of `a` (C ints) made by the plugin."""
         ctx = "fpga_arraycopy"
-        src = num_array(array, "i", ctx)
+        src = num_array(a, "i", ctx)
         out = new_like(src, src.count, "i")
         check(_lib.load().vaccel_fpga_arraycopy(
             self._c(ctx), src.ptr, out.ptr, src.count),
@@ -44,7 +48,7 @@ class FpgaMixin(SessionBase):
 
     def fpga_parallel(self, a: Sequence[float], b: Sequence[float]
                       ) -> Tuple[Any, Any]:
-        """Element-wise (a + b, a * b)."""
+        """Returns (a + b, a * b) as the plugin computes them."""
         ctx = "fpga_parallel"
         fa, fb = self._pair(a, b, ctx)
         add = new_like(fa, fa.count, "f")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Any, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 from .. import _buffer, _lib
 from ..error import VaccelTypeError, VaccelValueError, check
-from ._base import SessionBase, check_int
+from .._validate import check_int
+from ._base import SessionBase
 
 ImageLike = Union[bytes, bytearray, memoryview, str, os.PathLike]
 
@@ -36,47 +37,57 @@ def _image(image: Any, ctx: str) -> _buffer.CBuffer:
 
 
 class ImageMixin(SessionBase):
-    """Session.classify/detect/segment/pose/depth()."""
+    """Session.classify/detect/segment/pose/depth().
 
-    def classify(self, image: ImageLike, out_len: int = 512
+    Attributes:
+        _out_len: the size of the output text buffers (512, as upstream);
+            longer outputs are truncated to _out_len - 1 bytes. Each method
+            also takes out_len= for one call.
+    """
+
+    _out_len = 512
+
+    def _out_size(self, out_len: Optional[int], ctx: str) -> int:
+        return check_int(self._out_len if out_len is None else out_len,
+                         "out_len", ctx, 1)
+
+    def classify(self, image: ImageLike, out_len: Optional[int] = None
                  ) -> Tuple[str, str]:
-        """Classifies an image; returns (label text, output image name).
-
-        Outputs longer than out_len - 1 bytes are truncated.
-        """
+        """Classifies an image; returns (label text, output image name)."""
         ctx = "classify"
-        check_int(out_len, "out_len", ctx, 1)
+        size = self._out_size(out_len, ctx)
         img = _image(image, ctx)
-        text = ctypes.create_string_buffer(out_len)
-        name = ctypes.create_string_buffer(out_len)
+        text = ctypes.create_string_buffer(size)
+        name = ctypes.create_string_buffer(size)
         check(_lib.load().vaccel_image_classification(
-            self._c(ctx), img.ptr, text, name, img.size, out_len, out_len),
+            self._c(ctx), img.ptr, text, name, img.size, size, size),
             f"vaccel_image_classification(session {self.id}, "
             f"{img.size} bytes)")
         return (text.value.decode(errors="replace"),
                 name.value.decode(errors="replace"))
 
-    def _image_op(self, fn: str, image: ImageLike, out_len: int) -> str:
-        check_int(out_len, "out_len", fn, 1)
+    def _image_op(self, fn: str, image: ImageLike,
+                  out_len: Optional[int]) -> str:
+        size = self._out_size(out_len, fn)
         img = _image(image, fn)
-        out = ctypes.create_string_buffer(out_len)
+        out = ctypes.create_string_buffer(size)
         check(getattr(_lib.load(), "vaccel_" + fn)(
-            self._c(fn), img.ptr, out, img.size, out_len),
+            self._c(fn), img.ptr, out, img.size, size),
             f"vaccel_{fn}(session {self.id}, {img.size} bytes)")
         return out.value.decode(errors="replace")
 
-    def detect(self, image: ImageLike, out_len: int = 512) -> str:
+    def detect(self, image: ImageLike, out_len: Optional[int] = None) -> str:
         """Object detection; returns the output image name."""
         return self._image_op("image_detection", image, out_len)
 
-    def segment(self, image: ImageLike, out_len: int = 512) -> str:
+    def segment(self, image: ImageLike, out_len: Optional[int] = None) -> str:
         """Image segmentation; returns the output image name."""
         return self._image_op("image_segmentation", image, out_len)
 
-    def pose(self, image: ImageLike, out_len: int = 512) -> str:
+    def pose(self, image: ImageLike, out_len: Optional[int] = None) -> str:
         """Pose estimation; returns the output image name."""
         return self._image_op("image_pose", image, out_len)
 
-    def depth(self, image: ImageLike, out_len: int = 512) -> str:
+    def depth(self, image: ImageLike, out_len: Optional[int] = None) -> str:
         """Depth estimation; returns the output image name."""
         return self._image_op("image_depth", image, out_len)

@@ -192,10 +192,11 @@ static void test_init_custom_id_and_empty(void)
 	vaccel_arg_release(&arg);
 }
 
-static void test_init_errors_leave_arg_untouched(void)
+static void test_init_errors_leave_arg_empty(void)
 {
 	int64_t v = 5;
 	struct vaccel_arg arg = { .buf = &v, .size = 123 };
+	struct vaccel_arg *heap = (struct vaccel_arg *)&v;
 
 	CHECK_INT(vaccel_arg_init(NULL, &v, sizeof(v), VACCEL_ARG_INT64, 0),
 		  VACCEL_EINVAL);
@@ -210,8 +211,15 @@ static void test_init_errors_leave_arg_untouched(void)
 		  VACCEL_EINVAL);
 	CHECK_INT(vaccel_arg_init(&arg, "ab", 2, VACCEL_ARG_STRING, 0),
 		  VACCEL_EINVAL);
-	CHECK(arg.buf == &v);
-	CHECK_INT(arg.size, 123);
+	/* Whatever the struct held, a failed init leaves it empty, so that
+	 * releasing it is harmless; a failed _new leaves NULL. */
+	CHECK(arg.buf == NULL);
+	CHECK_INT(arg.size, 0);
+	CHECK_INT(vaccel_arg_release(&arg), VACCEL_OK);
+	CHECK_INT(vaccel_arg_new(&heap, &v, 4, VACCEL_ARG_INT64, 0),
+		  VACCEL_EINVAL);
+	CHECK(heap == NULL);
+	CHECK_INT(vaccel_arg_delete(heap), VACCEL_OK);
 	CHECK_INT(vaccel_arg_release(NULL), VACCEL_EINVAL);
 }
 
@@ -254,4 +262,4 @@ TEST_MAIN(test_elem_size, test_validate_scalars, test_validate_arrays,
 	  test_validate_string, test_validate_any_size,
 	  test_validate_unknown_type, test_init_copies,
 	  test_init_from_buf_borrows, test_init_custom_id_and_empty,
-	  test_init_errors_leave_arg_untouched, test_new_delete)
+	  test_init_errors_leave_arg_empty, test_new_delete)

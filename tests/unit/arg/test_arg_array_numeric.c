@@ -39,11 +39,12 @@
 		CHECK_INT(a.args[0].type, VACCEL_ARG_##TYPE);                  \
 		CHECK_INT(a.args[1].type, VACCEL_ARG_##TYPE##_ARRAY);          \
 		CHECK_INT(a.args[1].size, sizeof(ctype) * NVALS);              \
-		/* The scalar was copied, the array borrowed. */               \
-		one = VAL(ctype, 0);                                           \
+		/* Both are borrowed: the args read the caller's variables. */ \
+		CHECK(a.args[0].buf == &one && !a.args[0].owned);              \
+		one = VAL(ctype, 2);                                           \
 		vals[4] = VAL(ctype, 7);                                       \
 		CHECK_INT(vaccel_arg_array_get_##name(&a, &got), VACCEL_OK);   \
-		CHECK(got == VAL(ctype, 1));                                   \
+		CHECK(got == VAL(ctype, 2));                                   \
 		CHECK_INT(vaccel_arg_array_get_##name##_array(&a, &gotv, &n),  \
 			  VACCEL_OK);                                          \
 		CHECK(gotv == vals);                                           \
@@ -66,8 +67,9 @@
 							      NVALS),          \
 			  VACCEL_EINVAL);                                      \
 		CHECK_INT(vaccel_arg_array_position(&a), 0);                   \
-		/* Setters write into the args (the array into vals). */       \
+		/* Setters write into the args, so into one and vals. */       \
 		CHECK_INT(vaccel_arg_array_set_##name(&a, &two), VACCEL_OK);   \
+		CHECK(one == two);                                             \
 		CHECK_INT(vaccel_arg_array_set_##name##_array(&a, nvals,       \
 							      NVALS - 1),      \
 			  VACCEL_EINVAL);                                      \

@@ -115,8 +115,11 @@ static void test_torch_tensor_init_errors(void)
 	CHECK_INT(vaccel_torch_tensor_init(&t, 2, dims,
 					   (enum vaccel_torch_data_type)10),
 		  VACCEL_EINVAL);
-	/* Failures leave the tensor alone. */
-	CHECK_INT(t.size, 77);
+	/* Failures leave the tensor empty, whatever it held, so releasing
+	 * it is harmless. */
+	CHECK_INT(t.size, 0);
+	CHECK(t.dims == NULL && t.data == NULL);
+	CHECK_INT(vaccel_torch_tensor_release(&t), VACCEL_OK);
 	CHECK_INT(vaccel_torch_tensor_init(&t, 16, dims, VACCEL_TORCH_BOOL),
 		  VACCEL_OK);
 	vaccel_torch_tensor_release(&t);
@@ -126,6 +129,16 @@ static void test_torch_tensor_init_errors(void)
 	CHECK_INT(vaccel_torch_tensor_allocate(NULL, 1, dims,
 					       VACCEL_TORCH_INT, 4),
 		  VACCEL_EINVAL);
+	{
+		/* A failed _new leaves NULL, not the caller's garbage. */
+		struct vaccel_torch_tensor *p = (void *)dims;
+
+		CHECK_INT(vaccel_torch_tensor_new(&p, -1, dims,
+						  VACCEL_TORCH_INT),
+			  VACCEL_EINVAL);
+		CHECK(p == NULL);
+		CHECK_INT(vaccel_torch_tensor_delete(p), VACCEL_OK);
+	}
 }
 
 static void test_torch_tensor_data(void)

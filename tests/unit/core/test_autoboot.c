@@ -39,8 +39,12 @@ static void test_auto_bootstrap(void)
 	REQUIRE(log);
 	text = slurp(log);
 	REQUIRE(text);
+	/* The line names the root cause the plugin loader gave. */
 	CHECK(before >= 0 &&
-	      strstr(text + before, "vAccel bootstrap failed: no such entry"));
+	      strstr(text + before,
+		     "vAccel bootstrap failed: Plugin /nonexistent/libvaccel-missing.so: No such file or directory"));
+	CHECK(strstr(vaccel_last_error_message(),
+		     "/nonexistent/libvaccel-missing.so"));
 	free(text);
 }
 

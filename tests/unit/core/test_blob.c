@@ -2,7 +2,7 @@
 /* Blobs: from files and buffers, persisting, reading, mapping. */
 
 #include "core_test.h"
-#include <dirent.h>
+#include "dir_entries.h"
 
 static char *dir;
 static char file[4200];
@@ -18,17 +18,7 @@ static void setup(void)
 /* Number of entries in dir whose name starts with prefix. */
 static int count_prefix(const char *prefix)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-			n++;
-	closedir(d);
-	return n;
+	return test_dir_entries(dir, prefix, NULL, 0);
 }
 
 static void test_from_file(void)

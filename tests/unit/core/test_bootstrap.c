@@ -2,6 +2,7 @@
 /* Bootstrap, re-bootstrap and cleanup; the run directory's life. Runs with
  * VACCEL_BOOTSTRAP_ENABLED=0 so that it starts uninitialized. */
 
+#include "child.h"
 #include "core_test.h"
 #include <fcntl.h>
 #include <signal.h>
@@ -158,7 +159,7 @@ static pid_t make_sibling(const char *rundir, const char *name, bool holder,
 	if (holder) {
 		if (pipe(pipefd) != 0)
 			return -1;
-		pid = fork();
+		pid = test_fork();
 		if (pid == 0) {
 			flock(fd, LOCK_EX);
 			c = 'L';

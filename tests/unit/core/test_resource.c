@@ -108,6 +108,8 @@ static void test_multi(void)
 	struct vaccel_resource r, *h = NULL;
 	const char *paths[] = { file_b, file_a };
 	const char *with_dir[] = { file_a, sub };
+	const char *just_dir[] = { sub };
+	const char *two_dirs[] = { sub, sub };
 
 	CHECK_INT(vaccel_resource_init_multi(&r, paths, 2, VACCEL_RESOURCE_LIB),
 		  VACCEL_OK);
@@ -118,8 +120,28 @@ static void test_multi(void)
 	CHECK_STR(r.blobs[1]->name, "a.bin");
 	vaccel_resource_release(&r);
 
+	/* A directory stands for the files in it, as with _init. */
+	CHECK_INT(vaccel_resource_init_multi(&r, just_dir, 1,
+					     VACCEL_RESOURCE_MODEL),
+		  VACCEL_OK);
+	CHECK_INT(r.path_type, VACCEL_PATH_LOCAL_DIR);
+	CHECK_INT(r.nr_paths, 1);
+	CHECK_STR(r.paths[0], sub);
+	REQUIRE(r.nr_blobs == 3);
+	CHECK_STR(r.blobs[0]->name, "1.txt");
+	CHECK_STR(r.blobs[2]->name, "3.txt");
+	vaccel_resource_release(&r);
+	CHECK_INT(vaccel_resource_multi_new(&h, just_dir, 1,
+					    VACCEL_RESOURCE_MODEL),
+		  VACCEL_OK);
+	CHECK_INT(h->nr_blobs, 3);
+	CHECK_INT(vaccel_resource_delete(h), VACCEL_OK);
+	/* Files and directories do not mix; one directory at most. */
 	CHECK_INT(vaccel_resource_init_multi(&r, with_dir, 2,
 					     VACCEL_RESOURCE_LIB),
+		  VACCEL_EINVAL);
+	CHECK_INT(vaccel_resource_init_multi(&r, two_dirs, 2,
+					     VACCEL_RESOURCE_MODEL),
 		  VACCEL_EINVAL);
 	CHECK_INT(vaccel_resource_init_multi(&r, paths, 0, VACCEL_RESOURCE_LIB),
 		  VACCEL_EINVAL);
@@ -239,6 +261,25 @@ static void test_register_two_sessions(void)
 	CHECK_INT(atomic_load(&good->unregisters), g_unregs + 1);
 	CHECK_INT(atomic_load(&noop->unregisters), n_unregs + 1);
 	CHECK_INT(vaccel_resource_unregister(&r, &s1), VACCEL_EPERM);
+
+	/* Every init refuses the storage of this live, registered resource
+	 * and leaves it as it was (zeroing it left the registry and s2
+	 * pointing at garbage, and cleanup crashed). */
+	vaccel_id_t id = r.id;
+	const char *one[1] = { file_b };
+
+	CHECK_INT(vaccel_resource_init(&r, file_b, VACCEL_RESOURCE_DATA),
+		  VACCEL_EBUSY);
+	CHECK_INT(vaccel_resource_init_multi(&r, one, 1, VACCEL_RESOURCE_DATA),
+		  VACCEL_EBUSY);
+	CHECK_INT(vaccel_resource_init_from_buf(&r, "x", 1,
+						VACCEL_RESOURCE_DATA, NULL,
+						true),
+		  VACCEL_EBUSY);
+	CHECK_INT(r.id, id);
+	CHECK_INT(r.type, VACCEL_RESOURCE_MODEL);
+	CHECK_INT(vaccel_resource_refcount(&r), 1);
+	CHECK(vaccel_session_has_resource(&s2, &r));
 
 	/* Releasing a registered resource unregisters it first. */
 	CHECK_INT(vaccel_resource_release(&r), VACCEL_OK);

@@ -77,6 +77,19 @@ static void test_init_release(void)
 	/* Ids keep increasing rather than reusing the freed one. */
 	REQUIRE(vaccel_session_init(&s, 0) == VACCEL_OK);
 	CHECK(s.id > id);
+
+	/* Initializing a live session again is refused and leaves it as it
+	 * was: released once, the registry holds nothing of it (before the
+	 * check, the second init linked it twice and cleanup never ended). */
+	id = s.id;
+	CHECK_INT(vaccel_session_init(&s, 0), VACCEL_EBUSY);
+	CHECK_INT(s.id, id);
+	CHECK_INT(vaccel_session_get_by_id(&found, id), VACCEL_OK);
+	CHECK(found == &s);
+	CHECK_INT(vaccel_session_release(&s), VACCEL_OK);
+	CHECK_INT(vaccel_session_get_by_id(&found, id), VACCEL_ENOENT);
+	/* Released storage may be initialized again. */
+	REQUIRE(vaccel_session_init(&s, 0) == VACCEL_OK);
 	vaccel_session_release(&s);
 }
 
@@ -104,7 +117,13 @@ static void test_selection(void)
 	CHECK_STR(vaccel_plugin_name(s.plugin), "good");
 	vaccel_session_release(&s);
 
-	CHECK_INT(vaccel_session_init(&s, VACCEL_PLUGIN_FPGA), VACCEL_ENOTSUP);
+	/* A hint nothing matches is a preference: the first local plugin. */
+	CHECK_INT(vaccel_session_init(&s, VACCEL_PLUGIN_FPGA), VACCEL_OK);
+	CHECK_STR(vaccel_plugin_name(s.plugin), "good");
+	CHECK_INT(s.hint, VACCEL_PLUGIN_FPGA);
+	vaccel_session_release(&s);
+
+	/* REMOTE needs a transport plugin. */
 	CHECK_INT(vaccel_session_init(&s, VACCEL_PLUGIN_REMOTE),
 		  VACCEL_ENOTSUP);
 }
@@ -119,9 +138,12 @@ static void test_update(void)
 	CHECK_INT(vaccel_session_update(&s, VACCEL_PLUGIN_GPU), VACCEL_OK);
 	CHECK_STR(vaccel_plugin_name(s.plugin), "gpu");
 	CHECK_INT(s.hint, VACCEL_PLUGIN_GPU);
-	CHECK_INT(vaccel_session_update(&s, VACCEL_PLUGIN_FPGA),
+	CHECK_INT(vaccel_session_update(&s, VACCEL_PLUGIN_REMOTE),
 		  VACCEL_ENOTSUP);
 	CHECK_STR(vaccel_plugin_name(s.plugin), "gpu");
+	CHECK_INT(vaccel_session_update(&s, VACCEL_PLUGIN_FPGA), VACCEL_OK);
+	CHECK_STR(vaccel_plugin_name(s.plugin), "good");
+	CHECK_INT(vaccel_session_update(&s, VACCEL_PLUGIN_GPU), VACCEL_OK);
 
 	REQUIRE(vaccel_resource_init_from_buf(&r, data, 1, VACCEL_RESOURCE_DATA,
 					      NULL, true) == VACCEL_OK);
@@ -208,10 +230,81 @@ static void test_id_exhaustion(void)
 	vaccel_session_release(&s);
 }
 
+/* A resource the caller broke while it was registered (its id zeroed)
+ * cannot be unregistered through the API; releasing the session still
+ * drops the registration and returns. */
+static void test_release_unlinks_broken_resource(void)
+{
+	struct vaccel_session s;
+	struct vaccel_resource r;
+	static const char data[] = "x";
+	vaccel_id_t id;
+
+	REQUIRE(vaccel_session_init(&s, 0) == VACCEL_OK);
+	REQUIRE(vaccel_resource_init_from_buf(&r, data, 1, VACCEL_RESOURCE_DATA,
+					      NULL, true) == VACCEL_OK);
+	REQUIRE(vaccel_resource_register(&r, &s) == VACCEL_OK);
+	id = r.id;
+	r.id = 0;
+	CHECK_INT(vaccel_resource_unregister(&r, &s), VACCEL_EINVAL);
+	CHECK_INT(vaccel_session_release(&s), VACCEL_OK);
+	r.id = id;
+	CHECK_INT(vaccel_resource_refcount(&r), 0);
+	CHECK_INT(vaccel_resource_release(&r), VACCEL_OK);
+}
+
 static void setup(void)
 {
 	REQUIRE(boot(tp_list("GOOD", "GPU", NULL), VACCEL_LOG_ERROR, NULL,
 		     false, false) == VACCEL_OK);
+}
+
+/* An update whose new plugin refuses the session leaves it exactly as it
+ * was: same plugin, flags and plugin state, still usable, and the old
+ * plugin never let go of it. A successful move releases the old plugin's
+ * session once, after the new plugin took it. */
+static void test_update_all_or_nothing(void)
+{
+	struct vaccel_session s;
+	struct tp_counters *good, *remote;
+	int releases, ops;
+
+	REQUIRE(vaccel_cleanup() == VACCEL_OK);
+	REQUIRE(boot(tp_list("GOOD", "SESSFAIL", "REMOTE"), VACCEL_LOG_ERROR,
+		     NULL, false, false) == VACCEL_OK);
+	good = tp_get("GOOD");
+	remote = tp_get("REMOTE");
+	REQUIRE(good && remote);
+	REQUIRE(vaccel_session_init(&s, 0) == VACCEL_OK);
+	REQUIRE(s.priv == good);
+	releases = atomic_load(&good->session_releases);
+	ops = atomic_load(&good->ops);
+
+	CHECK_INT(vaccel_session_update(&s, VACCEL_PLUGIN_FPGA), VACCEL_EIO);
+	CHECK_STR(vaccel_plugin_name(s.plugin), "good");
+	CHECK_INT(s.hint, 0);
+	CHECK(s.priv == good);
+	CHECK_INT(s.remote_id, 0);
+	CHECK(!s.is_virtio);
+	CHECK_INT(atomic_load(&good->session_releases), releases);
+	CHECK_INT(vaccel_noop(&s), VACCEL_OK);
+	CHECK_INT(atomic_load(&good->ops), ops + 1);
+
+	CHECK_INT(vaccel_session_update(&s, VACCEL_PLUGIN_REMOTE), VACCEL_OK);
+	CHECK_STR(vaccel_plugin_name(s.plugin), "remote");
+	CHECK_INT(s.remote_id, 4242);
+	CHECK(s.is_virtio);
+	CHECK(s.priv == remote);
+	CHECK_INT(atomic_load(&good->session_releases), releases + 1);
+
+	releases = atomic_load(&remote->session_releases);
+	CHECK_INT(vaccel_session_update(&s, 0), VACCEL_OK);
+	CHECK_STR(vaccel_plugin_name(s.plugin), "good");
+	CHECK_INT(s.remote_id, 0);
+	CHECK(!s.is_virtio);
+	CHECK(s.priv == good);
+	CHECK_INT(atomic_load(&remote->session_releases), releases + 1);
+	CHECK_INT(vaccel_session_release(&s), VACCEL_OK);
 }
 
 static void teardown(void)
@@ -221,4 +314,5 @@ static void teardown(void)
 
 TEST_MAIN(test_null_args, test_no_plugins, setup, test_init_release,
 	  test_new_delete, test_selection, test_update, test_resource_lookups,
-	  test_id_exhaustion, teardown)
+	  test_id_exhaustion, test_release_unlinks_broken_resource,
+	  test_update_all_or_nothing, teardown)

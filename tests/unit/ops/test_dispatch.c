@@ -178,16 +178,16 @@ static void test_fallback(void)
 	CHECK_INT(vaccel_genop(&sess, g, 1, NULL, 0), VACCEL_OK);
 	CHECK_INT(vaccel_sgemm(&sess, 1, 1, 1, 1, a, 1, b, 1, 0, c, 1),
 		  VACCEL_OK);
-	CHECK(c[0] == 0);
+	/* noop's sgemm, like upstream's, leaves C as it is. */
+	CHECK(c[0] == 7);
 
-	/* A hinted session stays on its plugin. */
-	c[0] = 7;
+	/* A hinted session falls back too: the hint chose the plugin, not
+	 * which plugins may run its ops. */
 	REQUIRE(vaccel_session_init(&hinted, VACCEL_PLUGIN_SOFTWARE) ==
 		VACCEL_OK);
 	CHECK_STR(vaccel_plugin_name(hinted.plugin), "exec");
 	CHECK_INT(vaccel_sgemm(&hinted, 1, 1, 1, 1, a, 1, b, 1, 0, c, 1),
-		  VACCEL_ENOTSUP);
-	CHECK(c[0] == 7);
+		  VACCEL_OK);
 	CHECK_INT(vaccel_noop(&hinted), VACCEL_OK);
 	vaccel_session_release(&hinted);
 	vaccel_session_release(&sess);

@@ -68,11 +68,26 @@ static void test_header(void)
 	h.type = 0x1ff;
 	rpc_hdr_encode(raw, &h);
 	CHECK_INT(rpc_hdr_decode(raw, 4096, &d), VACCEL_EINVAL);
-	/* Reserved flags. */
+	/* Reserved flags: SOLO only on OP and TORCH_RUN requests. */
 	h.type = RPC_MSG_OP | RPC_MSG_REPLY;
-	h.flags = 1;
+	h.flags = RPC_FLAG_SOLO;
 	rpc_hdr_encode(raw, &h);
 	CHECK_INT(rpc_hdr_decode(raw, 4096, &d), VACCEL_EINVAL);
+	h.type = RPC_MSG_STATS;
+	rpc_hdr_encode(raw, &h);
+	CHECK_INT(rpc_hdr_decode(raw, 4096, &d), VACCEL_EINVAL);
+	h.type = RPC_MSG_OP;
+	h.flags = 2;
+	rpc_hdr_encode(raw, &h);
+	CHECK_INT(rpc_hdr_decode(raw, 4096, &d), VACCEL_EINVAL);
+	for (uint16_t t = RPC_MSG_OP; t <= RPC_MSG_TORCH_RUN; t += 2) {
+		h.type = t;
+		h.flags = RPC_FLAG_SOLO;
+		rpc_hdr_encode(raw, &h);
+		CHECK_INT(rpc_hdr_decode(raw, 4096, &d), VACCEL_OK);
+		CHECK_INT(d.flags, RPC_FLAG_SOLO);
+	}
+	h.flags = 0;
 	CHECK_STR(rpc_msg_type_name(RPC_MSG_TORCH_RUN | RPC_MSG_REPLY),
 		  "TORCH_RUN");
 	CHECK_STR(rpc_msg_type_name(0x55), "UNKNOWN");
@@ -279,12 +294,12 @@ static void test_op(void)
 	char str[] = "libfoo.so";
 	float inout[2] = { 1.5f, 2.5f };
 	struct rpc_arg rd[2] = {
-		{ VACCEL_ARG_INT32, 0, 0, 4, &v },
-		{ VACCEL_ARG_STRING, 0, 0, sizeof(str), str },
+		{ VACCEL_ARG_INT32, 0, 0, 4, &v, 0 },
+		{ VACCEL_ARG_STRING, 0, 0, sizeof(str), str, 0 },
 	};
 	struct rpc_arg wr[2] = {
-		{ VACCEL_ARG_FLOAT32_ARRAY, 0, 0, 400, NULL },
-		{ VACCEL_ARG_FLOAT32_ARRAY, RPC_ARG_INOUT, 0, 8, inout },
+		{ VACCEL_ARG_FLOAT32_ARRAY, 0, 0, 400, NULL, 0 },
+		{ VACCEL_ARG_FLOAT32_ARRAY, RPC_ARG_INOUT, 0, 8, inout, 0 },
 	};
 	struct rpc_op_req m = { 9, 2, 2, rd, wr }, d;
 	size_t head = rpc_op_req_head_encode(buf, sizeof(buf), &m);
@@ -349,25 +364,25 @@ static void test_op_reply(void)
 					       sizes);
 
 	CHECK_INT(head, rpc_op_reply_head_size(2));
-	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 11, 2, &p, got),
+	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 11, 2, NULL, &p, got),
 		  VACCEL_OK);
 	check_prefix(&p);
 	CHECK_INT(got[0], 8);
 	CHECK_INT(got[1], 3);
 	/* Sizes not adding up to the body. */
-	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 12, 2, &p, got),
+	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 12, 2, NULL, &p, got),
 		  VACCEL_EINVAL);
-	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 10, 2, &p, got),
+	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 10, 2, NULL, &p, got),
 		  VACCEL_EINVAL);
 	/* Wrong count. */
-	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 11, 1, &p, got),
+	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 11, 1, NULL, &p, got),
 		  VACCEL_EINVAL);
 	CHECK_TRUNCATIONS(head, rpc_op_reply_head_decode(buf, blen, head + 11,
-							 2, &p, got));
+							 2, NULL, &p, got));
 	/* A size so large it wraps. */
 	sizes[0] = UINT64_MAX;
 	head = rpc_op_reply_head_encode(buf, sizeof(buf), &pfx, 2, sizes);
-	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 11, 2, &p, got),
+	CHECK_INT(rpc_op_reply_head_decode(buf, head, head + 11, 2, NULL, &p, got),
 		  VACCEL_EINVAL);
 }
 
@@ -419,7 +434,7 @@ static void test_torch(void)
 
 static void test_stats_prof(void)
 {
-	struct rpc_stats s = { 3, 4, 5, 6 }, d;
+	struct rpc_stats s = { 3, 7, 4, 5, 6, 0, 0 }, d;
 	struct rpc_prof_entry e[2] = { { "rpc_agent_exec", 100, 2 },
 				       { "x", 1, 1 } };
 	struct rpc_prof_entry *de;
@@ -429,6 +444,7 @@ static void test_stats_prof(void)
 
 	CHECK_INT(rpc_stats_reply_decode(buf, n, &p, &d), VACCEL_OK);
 	CHECK_INT(d.connections, 3);
+	CHECK_INT(d.unauthenticated, 7);
 	CHECK_INT(d.sessions, 4);
 	CHECK_INT(d.resources, 5);
 	CHECK_INT(d.upload_bytes, 6);
