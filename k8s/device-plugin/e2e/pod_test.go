@@ -101,17 +101,19 @@ func podMain(text string) {
 			}
 		}
 	}
-	for _, d := range append([]string{"/usr", "/etc"}, spec.Image...) {
-		bind(d, d, true)
-	}
-	bind("/dev", "/dev", false)
-	bind("/proc", "/proc", false)
+	// The pod's own /tmp comes first: image folders may live under the
+	// host's /tmp (a checkout there) and are bound on top of it.
 	if err := os.MkdirAll(root+"/tmp", 0o1777); err != nil {
 		fail("/tmp", err)
 	}
 	if err := syscall.Mount("tmpfs", root+"/tmp", "tmpfs", 0, "mode=1777"); err != nil {
 		fail("/tmp", err)
 	}
+	for _, d := range append([]string{"/usr", "/etc"}, spec.Image...) {
+		bind(d, d, true)
+	}
+	bind("/dev", "/dev", false)
+	bind("/proc", "/proc", false)
 	for _, m := range spec.Mounts {
 		bind(m.HostPath, m.ContainerPath, m.ReadOnly)
 	}
