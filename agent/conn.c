@@ -192,10 +192,12 @@ int agent_reply(struct agent_conn *c, const struct rpc_hdr *req,
 	 * (an admin STATS on another connection) sees the new state. */
 	op_done(c);
 	agent_slot_publish(c);
-	agent_slot_state(c, AGENT_SLOT_REPLYING);
 	agent_mux_send_lock(c);
+	agent_slot_reply(c, AGENT_REQ_REPLYING);
 	ret = rpc_conn_send(&c->rc, (uint16_t)(req->type | RPC_MSG_REPLY),
 			    req->req_id, head, head_len, payload, nr_payload);
+	if (!ret)
+		agent_slot_reply(c, AGENT_REQ_SENT);
 	agent_mux_send_unlock(c);
 	if (ret) {
 		vaccel_info("agent: conn %llu: cannot send %s reply: %s",
@@ -290,9 +292,11 @@ int agent_send_error(struct agent_conn *c, uint64_t req_id, int code,
 	snprintf(text, sizeof(text), "%s", msg);
 	agent_redact_paths(text);
 	agent_slot_publish(c);
-	agent_slot_state(c, AGENT_SLOT_REPLYING);
 	agent_mux_send_lock(c);
+	agent_slot_reply(c, AGENT_REQ_REPLYING);
 	ret = rpc_conn_send_error(&c->rc, req_id, code, text);
+	if (!ret)
+		agent_slot_reply(c, AGENT_REQ_SENT);
 	agent_mux_send_unlock(c);
 	return ret ? AGENT_CLOSE : VACCEL_OK;
 }

@@ -37,6 +37,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -267,7 +268,7 @@ static void harness_run(const uint8_t *data, size_t size,
 				   RPC_VERSION_MINOR, 64u << 10, 0 };
 	uint8_t body[RPC_AUTH_HEAD_SIZE + 64];
 	struct vaccel_stream s = { .fd = 0, .ops = &mem_ops };
-	struct agent_slot slot = { 0 };
+	struct agent_slot *slot;
 	struct agent_conn *c;
 	uint64_t nr_sessions, nr_resources, upload_bytes;
 	uint8_t mode;
@@ -296,6 +297,11 @@ static void harness_run(const uint8_t *data, size_t size,
 		add_prologue(RPC_MSG_AUTH, body, n);
 	}
 
+	/* The slot with its request records (made before the allocation
+	 * failures start: the supervisor made it at start-up). */
+	slot = calloc(1, agent_slot_size());
+	if (!slot)
+		return;
 	/* What the supervisor and a worker do with a connection, allocation
 	 * failures included (the connection is then refused). */
 	if (arm)
@@ -304,9 +310,10 @@ static void harness_run(const uint8_t *data, size_t size,
 	if (!c) {
 		if (arm)
 			arm(false);
+		free(slot);
 		return;
 	}
-	c->slot = &slot;
+	c->slot = slot;
 	if (mode & 4)
 		harness_region(c);
 	agent_conn_serve(c);
@@ -322,9 +329,14 @@ static void harness_run(const uint8_t *data, size_t size,
 	FUZZ_ASSERT(nr_sessions == 0);
 	FUZZ_ASSERT(nr_resources == 0);
 	FUZZ_ASSERT(upload_bytes == 0);
-	FUZZ_ASSERT(atomic_load(&slot.sessions) == 0);
-	FUZZ_ASSERT(atomic_load(&slot.resources) == 0);
-	FUZZ_ASSERT(atomic_load(&slot.upload_bytes) == 0);
+	FUZZ_ASSERT(atomic_load(&slot->sessions) == 0);
+	FUZZ_ASSERT(atomic_load(&slot->resources) == 0);
+	FUZZ_ASSERT(atomic_load(&slot->upload_bytes) == 0);
+	/* Every request's record was given back. */
+	for (uint32_t r = 0; r < agent_slot_records(); r++)
+		FUZZ_ASSERT(atomic_load(&slot->req[r].state) ==
+			    AGENT_REQ_FREE);
+	free(slot);
 	check_workdir_empty();
 	agent.auth_required = false;
 }
