@@ -417,7 +417,14 @@ int agent_conn_next(struct agent_conn *c, struct rpc_hdr *h)
 	c->t_recv = vaccel_prof_get_tstamp();
 	c->t_exec = 0;
 	c->err[0] = '\0';
+	/* A reply holds the send lock from before its first byte until its
+	 * record says it is out. Taking the lock here makes any reply that
+	 * the client could have read before it sent this request marked out
+	 * before this request is recorded: a death while this request runs
+	 * never looks like a torn reply because of one that was complete. */
+	agent_mux_send_lock(c);
 	agent_slot_request(c, h);
+	agent_mux_send_unlock(c);
 
 	if (h->type == RPC_MSG_RES_CHUNK && c->skipping &&
 	    h->req_id == c->skip_req)
