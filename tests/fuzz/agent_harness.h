@@ -37,7 +37,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -297,10 +296,11 @@ static void harness_run(const uint8_t *data, size_t size,
 		add_prologue(RPC_MSG_AUTH, body, n);
 	}
 
-	/* The slot with its request records (made before the allocation
-	 * failures start: the supervisor made it at start-up). */
-	slot = calloc(1, agent_slot_size());
-	if (!slot)
+	/* The slot with its request records, mapped as the supervisor maps
+	 * its table (outside the heap whose blocks the callers count). */
+	slot = mmap(NULL, agent_slot_size(), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (slot == MAP_FAILED)
 		return;
 	/* What the supervisor and a worker do with a connection, allocation
 	 * failures included (the connection is then refused). */
@@ -310,7 +310,7 @@ static void harness_run(const uint8_t *data, size_t size,
 	if (!c) {
 		if (arm)
 			arm(false);
-		free(slot);
+		munmap(slot, agent_slot_size());
 		return;
 	}
 	c->slot = slot;
@@ -336,7 +336,7 @@ static void harness_run(const uint8_t *data, size_t size,
 	for (uint32_t r = 0; r < agent_slot_records(); r++)
 		FUZZ_ASSERT(atomic_load(&slot->req[r].state) ==
 			    AGENT_REQ_FREE);
-	free(slot);
+	munmap(slot, agent_slot_size());
 	check_workdir_empty();
 	agent.auth_required = false;
 }
