@@ -14,8 +14,8 @@
  * An op runs on a copy of the connection (struct agent_conn) that has its
  * own body, error message, timings and request record in the slot
  * (table.c) and shares everything else: the tables (not changed while ops
- * run), the slot's counters, the stream (written under
- * the send lock; only the reader reads it). An op sent with RPC_FLAG_SOLO
+ * run), the slot's counters, the stream (written under the send lock;
+ * only the reader reads it). An op sent with RPC_FLAG_SOLO
  * (its client sends nothing before the reply) runs on the thread that read
  * it, which keeps the reading: no hand-over for a single-threaded client.
  *
