@@ -11,8 +11,8 @@
  * made in advance and waiting idle. The worker serves that one connection
  * (conn.c and the handlers) and exits when it closes. A worker
  * that dies (signal, abort, OOM kill) costs only its own connection: the
- * supervisor answers the request it was serving with an ERROR, removes its
- * files, and carries on.
+ * supervisor answers every request it was serving with an ERROR, removes
+ * its files, and carries on.
  *
  * Everything read from a connection is untrusted: handlers validate ids
  * through the connection's own tables and sizes against the limits.
@@ -134,28 +134,43 @@ struct agent_res {
 	uint64_t bytes;
 };
 
-/* What a connection's server is doing, published in its slot so that the
- * supervisor can answer for a worker that died. */
+/* Where a connection's slot is in its life. */
 enum agent_slot_state {
 	AGENT_SLOT_FREE,
-	/* Waiting for a request. */
-	AGENT_SLOT_IDLE,
-	/* Handling request slot->req_id; no reply byte sent yet. */
-	AGENT_SLOT_BUSY,
-	/* Sending a reply: a death now leaves a torn frame. */
-	AGENT_SLOT_REPLYING,
+	/* Its worker serves it. */
+	AGENT_SLOT_LIVE,
 	/* The connection ended and everything it held is released; the
 	 * worker is exiting (no longer counted by STATS). */
 	AGENT_SLOT_DONE,
 };
 
-/* One served connection's entry in the shared table. Written by its
- * worker, read by the supervisor (after the worker died) and by workers
- * answering an admin STATS. */
-struct agent_slot {
+/* What one request in flight is doing, published in its record so that
+ * the supervisor can answer it for a worker that died. */
+enum agent_req_state {
+	/* The record is free. */
+	AGENT_REQ_FREE,
+	/* Being handled; no byte of its reply sent yet. */
+	AGENT_REQ_BUSY,
+	/* Its reply is being written: a death now leaves a torn frame. */
+	AGENT_REQ_REPLYING,
+	/* Its reply is out: nothing to answer. */
+	AGENT_REQ_SENT,
+};
+
+/* One request of a connection in flight: from its header read to the end
+ * of its handling. A connection has agent_slot_records() of them, one per
+ * request it may run at once (--max-inflight), whichever path serves it. */
+struct agent_req_rec {
 	_Atomic uint32_t state;
 	_Atomic uint32_t msg_type;
 	_Atomic uint64_t req_id;
+};
+
+/* One served connection's entry in the shared table. Written by its
+ * worker, read by the supervisor (after the worker died) and by workers
+ * answering an admin STATS. Its size is agent_slot_size(). */
+struct agent_slot {
+	_Atomic uint32_t state;
 	_Atomic uint64_t conn_id;
 	_Atomic uint32_t sessions;
 	_Atomic uint32_t resources;
@@ -165,6 +180,8 @@ struct agent_slot {
 	/* What the connection has taken from its tenant's counters, which
 	 * the supervisor gives back if the worker dies. */
 	_Atomic uint64_t held[AGENT_NR_USES];
+	/* agent_slot_records() records. */
+	struct agent_req_rec req[];
 };
 
 struct agent_conn {
@@ -221,8 +238,11 @@ struct agent_conn {
 		size_t copy_cap;
 	} shm;
 
-	/* This connection's slot (a private one when driven in process). */
+	/* This connection's slot (a private one when driven in process),
+	 * and the record of the request this copy of it handles (NULL: none
+	 * or no room). */
 	struct agent_slot *slot;
+	struct agent_req_rec *rec;
 	/* The threads serving it while agent_conn_serve runs (mux.c). */
 	struct agent_mux *mux;
 
@@ -326,11 +346,19 @@ int agent_sync_answer(struct agent_conn *c,
 int agent_serial_resync(struct agent_conn *c, uint64_t skipped);
 
 /* table.c: the accounting table shared with the workers. */
+/* Records per slot: --max-inflight (at least 1). */
+uint32_t agent_slot_records(void);
+/* Bytes of one slot with its records. */
+size_t agent_slot_size(void);
 /* Maps a table of `nr` slots (shared with future forks). */
 int agent_table_create(uint32_t nr);
 void agent_table_destroy(void);
-/* A free slot's index (its state set to IDLE), or -1 when all are used. */
+/* A free slot's index (LIVE, no request recorded), or -1 when all are
+ * used. */
 int agent_table_claim(uint64_t conn_id);
+/* Makes slot `index` LIVE for connection `conn_id` with no request
+ * recorded (a virtio-serial channel's next worker). */
+void agent_table_rearm(int index, uint64_t conn_id);
 struct agent_slot *agent_table_slot(int index);
 void agent_table_free(int index);
 /* Connections still in their handshake (kept by the supervisor). */
@@ -341,9 +369,14 @@ void agent_table_totals(struct rpc_stats *st);
 /* Publishes the connection's counters in its slot. */
 void agent_slot_publish(struct agent_conn *c);
 void agent_slot_state(struct agent_conn *c, enum agent_slot_state s);
-/* Marks the slot BUSY with request `h` (what the supervisor answers if
- * this process dies before replying). */
+/* Records request `h` BUSY in a free record of the slot (c->rec): what
+ * the supervisor answers if this process dies before replying. */
 void agent_slot_request(struct agent_conn *c, const struct rpc_hdr *h);
+/* c->rec's reply starts (REPLYING) or is out (SENT); called with the send
+ * lock held. */
+void agent_slot_reply(struct agent_conn *c, enum agent_req_state s);
+/* The request of c->rec is over: its record is free again. */
+void agent_slot_end(struct agent_conn *c);
 /* Takes n units of `use` from the connection's tenant: VACCEL_OK, or the
  * error of that limit (VACCEL_EUSERS sessions, VACCEL_ENOSPC bytes,
  * VACCEL_EBUSY ops) with c->err set. Nothing to take without a tenant or

@@ -192,10 +192,12 @@ int agent_reply(struct agent_conn *c, const struct rpc_hdr *req,
 	 * (an admin STATS on another connection) sees the new state. */
 	op_done(c);
 	agent_slot_publish(c);
-	agent_slot_state(c, AGENT_SLOT_REPLYING);
 	agent_mux_send_lock(c);
+	agent_slot_reply(c, AGENT_REQ_REPLYING);
 	ret = rpc_conn_send(&c->rc, (uint16_t)(req->type | RPC_MSG_REPLY),
 			    req->req_id, head, head_len, payload, nr_payload);
+	if (!ret)
+		agent_slot_reply(c, AGENT_REQ_SENT);
 	agent_mux_send_unlock(c);
 	if (ret) {
 		vaccel_info("agent: conn %llu: cannot send %s reply: %s",
@@ -290,9 +292,11 @@ int agent_send_error(struct agent_conn *c, uint64_t req_id, int code,
 	snprintf(text, sizeof(text), "%s", msg);
 	agent_redact_paths(text);
 	agent_slot_publish(c);
-	agent_slot_state(c, AGENT_SLOT_REPLYING);
 	agent_mux_send_lock(c);
+	agent_slot_reply(c, AGENT_REQ_REPLYING);
 	ret = rpc_conn_send_error(&c->rc, req_id, code, text);
+	if (!ret)
+		agent_slot_reply(c, AGENT_REQ_SENT);
 	agent_mux_send_unlock(c);
 	return ret ? AGENT_CLOSE : VACCEL_OK;
 }
@@ -413,7 +417,14 @@ int agent_conn_next(struct agent_conn *c, struct rpc_hdr *h)
 	c->t_recv = vaccel_prof_get_tstamp();
 	c->t_exec = 0;
 	c->err[0] = '\0';
+	/* A reply holds the send lock from before its first byte until its
+	 * record says it is out. Taking the lock here makes any reply that
+	 * the client could have read before it sent this request marked out
+	 * before this request is recorded: a death while this request runs
+	 * never looks like a torn reply because of one that was complete. */
+	agent_mux_send_lock(c);
 	agent_slot_request(c, h);
+	agent_mux_send_unlock(c);
 
 	if (h->type == RPC_MSG_RES_CHUNK && c->skipping &&
 	    h->req_id == c->skip_req)

@@ -12,9 +12,10 @@
  * resources change only while nothing uses them.
  *
  * An op runs on a copy of the connection (struct agent_conn) that has its
- * own body, error message and timings and shares everything else: the
- * tables (not changed while ops run), the slot, the stream (written under
- * the send lock; only the reader reads it). An op sent with RPC_FLAG_SOLO
+ * own body, error message, timings and request record in the slot
+ * (table.c) and shares everything else: the tables (not changed while ops
+ * run), the slot's counters, the stream (written under the send lock;
+ * only the reader reads it). An op sent with RPC_FLAG_SOLO
  * (its client sends nothing before the reply) runs on the thread that read
  * it, which keeps the reading: no hand-over for a single-threaded client.
  *
@@ -131,12 +132,15 @@ static void run_op(struct agent_mux *m, const struct rpc_hdr *h,
 	 * thread's spare buffer for the next one. */
 	c->body = *buf;
 	c->body_cap = *cap;
+	/* So does the record of its request in the slot. */
+	c->rec = NULL;
 	m->ids[m->running++] = h->req_id;
 	if (!solo)
 		pass_reading(m);
 	pthread_mutex_unlock(&m->lock);
 
 	ret = agent_handle(v, h);
+	agent_slot_end(v);
 
 	pthread_mutex_lock(&m->lock);
 	*buf = v->body;
@@ -201,16 +205,16 @@ static void *serve(void *arg)
 		if (m->closing)
 			break;
 		m->reading = true;
-		if (!m->running)
-			agent_slot_state(c, AGENT_SLOT_IDLE);
 		pthread_mutex_unlock(&m->lock);
 		ret = agent_conn_next(c, &h);
 		pthread_mutex_lock(&m->lock);
 		if (ret == AGENT_CLOSE) {
+			agent_slot_end(c);
 			reader_failed(m);
 			continue;
 		}
 		if (ret != AGENT_HANDLE) {
+			agent_slot_end(c);
 			m->reading = false;
 			continue;
 		}
@@ -237,6 +241,7 @@ static void *serve(void *arg)
 			ret = agent_handle(c, &h);
 			pthread_mutex_lock(&m->lock);
 		}
+		agent_slot_end(c);
 		if (ret == AGENT_CLOSE)
 			reader_failed(m);
 		else

@@ -24,11 +24,15 @@
  *    channel gets its worker at once (its handshakes happen inside the
  *    stream, one per guest process).
  *  - A worker that exits is reaped. If it died (a signal, or a non-zero
- *    exit) while handling a request, the supervisor answers that request
- *    with ERROR VACCEL_ESESS from its own copy of the connection's fd;
- *    then it removes the connection's upload directory and closes the
- *    connection, or, for a virtio-serial channel (which lives as long as
- *    its VM), starts a new worker on it.
+ *    exit) with requests in flight, the supervisor answers each of them
+ *    with its own ERROR VACCEL_ESESS from its own copy of the connection's
+ *    fd: the slot has one record per request being handled (up to
+ *    --max-inflight, the ops running at once on the worker's threads and
+ *    the request being read), whichever path served it. If one of them
+ *    was writing its reply, the stream is torn mid-frame: none is
+ *    answered (logged). Then it removes the connection's upload directory
+ *    and closes the connection, or, for a virtio-serial channel (which
+ *    lives as long as its VM), starts a new worker on it.
  *  - Tenants (tenants.c): a worker that has to check an AUTH asks here,
  *    on its socket pair. When the tenants folder changes, or on SIGHUP,
  *    the tenants are read again and the connections of the tenants that
@@ -481,30 +485,84 @@ static void describe(int status, char *buf, size_t size)
 			 WEXITSTATUS(status));
 }
 
-/* Answers the request a dead worker was handling, if it had not started
- * its reply: the client is told why instead of seeing a bare hang-up.
- * Never blocks: a client that does not read loses the message. */
-static void answer_for_dead(struct worker *w, const struct agent_slot *s,
-			    const char *how)
+/* Sends ERROR VACCEL_ESESS for request `req_id` of type `type` from the
+ * supervisor's copy of the fd. Never blocks: a client that does not read
+ * loses the message. False when it could not be sent whole. */
+static bool answer_one(struct worker *w, uint64_t req_id, uint16_t type,
+		       const char *how)
 {
 	uint8_t hdr[RPC_HDR_SIZE], body[8 + RPC_MAX_ERRMSG];
 	char msg[RPC_MAX_ERRMSG];
-	uint16_t type = (uint16_t)atomic_load(&s->msg_type);
-	struct rpc_hdr h = { 0, RPC_MSG_ERROR, 0, atomic_load(&s->req_id) };
+	struct rpc_hdr h = { 0, RPC_MSG_ERROR, 0, req_id };
 	struct iovec iov[2];
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
 
 	snprintf(msg, sizeof(msg),
-		 "the agent's worker for this connection %s while handling %s; the connection's sessions and resources are gone",
-		 how, rpc_msg_type_name(type));
+		 "the agent's worker for this connection %s while handling %s request %llu; the connection's sessions and resources are gone",
+		 how, rpc_msg_type_name(type), (unsigned long long)req_id);
 	h.length = (uint32_t)rpc_error_encode(body, sizeof(body), VACCEL_ESESS,
 					      msg);
 	rpc_hdr_encode(hdr, &h);
 	iov[0] = (struct iovec){ hdr, sizeof(hdr) };
 	iov[1] = (struct iovec){ body, h.length };
-	if (sendmsg(w->s.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		vaccel_info("agent: conn %llu: cannot tell the client: %s",
-			    (unsigned long long)w->conn_id, strerror(errno));
+	n = sendmsg(w->s.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n == (ssize_t)(sizeof(hdr) + h.length))
+		return true;
+	vaccel_info("agent: conn %llu: cannot tell the client about %s request %llu: %s",
+		    (unsigned long long)w->conn_id, rpc_msg_type_name(type),
+		    (unsigned long long)req_id,
+		    n < 0 ? strerror(errno) : "short write");
+	return false;
+}
+
+/* Whether an earlier record than `r` holds request `id` (two records of
+ * one id: a duplicate being refused while the first runs). */
+static bool answered(const struct agent_slot *s, uint32_t r, uint64_t id)
+{
+	for (uint32_t i = 0; i < r; i++)
+		if (atomic_load(&s->req[i].state) == AGENT_REQ_BUSY &&
+		    atomic_load(&s->req[i].req_id) == id)
+			return true;
+	return false;
+}
+
+/* Answers every request a dead worker had in flight that had not started
+ * its reply, each with its own id: its client is told why instead of
+ * seeing a bare hang-up. If a reply was being written, where the stream's
+ * next frame starts is unknown: nothing is sent (the caller closes the
+ * connection). The records are the dead worker's word: its ids and types
+ * are only echoed. */
+static void answer_for_dead(struct worker *w, const struct agent_slot *s,
+			    const char *how)
+{
+	uint32_t nr = agent_slot_records(), busy = 0, torn = 0;
+
+	for (uint32_t r = 0; r < nr; r++) {
+		uint32_t st = atomic_load(&s->req[r].state);
+
+		busy += st == AGENT_REQ_BUSY;
+		torn += st == AGENT_REQ_REPLYING;
+	}
+	if (torn) {
+		vaccel_warn("agent: conn %llu: worker %d %s while sending a reply; the stream is torn, so the %u other request(s) in flight are not answered and the connection is closed",
+			    (unsigned long long)w->conn_id, (int)w->pid, how,
+			    busy);
+		return;
+	}
+	vaccel_warn("agent: conn %llu: worker %d %s with %u request(s) in flight; the other connections carry on",
+		    (unsigned long long)w->conn_id, (int)w->pid, how, busy);
+	for (uint32_t r = 0; r < nr; r++) {
+		uint64_t id = atomic_load(&s->req[r].req_id);
+
+		if (atomic_load(&s->req[r].state) != AGENT_REQ_BUSY ||
+		    answered(s, r, id))
+			continue;
+		if (!answer_one(w, id,
+				(uint16_t)atomic_load(&s->req[r].msg_type),
+				how))
+			break;
+	}
 }
 
 /* Starts a new worker on the virtio-serial channel of a dead one. */
@@ -528,8 +586,7 @@ static void restart_channel(struct worker *w, int slot)
 	}
 	c->orphaned = true;
 	/* What the dead worker was doing is answered for already. */
-	atomic_store(&agent_table_slot(slot)->state, AGENT_SLOT_IDLE);
-	atomic_store(&agent_table_slot(slot)->conn_id, c->id);
+	agent_table_rearm(slot, c->id);
 	vaccel_warn("agent: virtio-serial channel on %s continues as conn %llu",
 		    w->where, (unsigned long long)c->id);
 	start_worker(c, slot, w->where);
@@ -592,16 +649,7 @@ static void reap(bool block)
 				    agent_tenant_name(w->tenant), (int)pid,
 				    how);
 		} else if (died) {
-			vaccel_warn("agent: conn %llu: worker %d %s (%s); the other connections carry on",
-				    (unsigned long long)w->conn_id, (int)pid,
-				    how,
-				    state == AGENT_SLOT_BUSY ?
-					    "while handling a request" :
-				    state == AGENT_SLOT_REPLYING ?
-					    "while sending a reply" :
-					    "while idle");
-			if (state == AGENT_SLOT_BUSY)
-				answer_for_dead(w, s, how);
+			answer_for_dead(w, s, how);
 		} else {
 			vaccel_info("agent: conn %llu: worker %d %s",
 				    (unsigned long long)w->conn_id, (int)pid,

@@ -2,10 +2,14 @@
 /*
  * The accounting table: one slot per served connection, in memory shared
  * between the supervisor and every worker (an anonymous MAP_SHARED mapping
- * made before the first fork). A worker writes only its own slot: what it
- * is doing (so that the supervisor can answer the request a dead worker
- * was serving) and how much it holds (so that an admin STATS can add up
- * the agent). The supervisor claims and frees slots and reads them only
+ * made before the first fork). A worker writes only its own slot: the
+ * requests it has in flight, one record each, up to --max-inflight of
+ * them (so that the supervisor can answer every request a dead worker was
+ * serving), and how much it holds (so that an admin STATS can add up the
+ * agent). A record is claimed when a request's header has been read and
+ * freed when its handling is over, on whichever thread runs it: one
+ * thread per request, so one record per request, and --max-inflight
+ * threads at most. The supervisor claims and frees slots and reads them only
  * after their worker is gone. After the slots come the tenants' counters
  * (sessions, bytes, running ops of all a tenant's connections), which the
  * workers take from and give back to with atomic operations, checking the
@@ -25,21 +29,33 @@
 #include <sys/mman.h>
 
 struct agent_table {
-	_Atomic uint32_t unauthed;
-	struct agent_slot slot[];
-	/* then: _Atomic uint64_t use[max_tenants][AGENT_NR_USES] */
+	_Atomic uint64_t unauthed;
+	/* nr slots of agent_slot_size() bytes each, then:
+	 * _Atomic uint64_t use[max_tenants][AGENT_NR_USES] */
+	unsigned char area[];
 };
 
 /* The table's geometry lives in each process's private memory, never in
  * the shared mapping a worker could scribble over. */
-static size_t table_size;
-static uint32_t table_nr;
+static size_t table_size, slot_size;
+static uint32_t table_nr, slot_records;
 static _Atomic uint64_t (*tenant_use)[AGENT_NR_USES];
+
+uint32_t agent_slot_records(void)
+{
+	return agent.lim.max_inflight ? agent.lim.max_inflight : 1;
+}
+
+size_t agent_slot_size(void)
+{
+	return sizeof(struct agent_slot) +
+	       (size_t)agent_slot_records() * sizeof(struct agent_req_rec);
+}
 
 int agent_table_create(uint32_t nr)
 {
 	size_t slots = sizeof(struct agent_table) +
-		       (size_t)nr * sizeof(struct agent_slot);
+		       (size_t)nr * agent_slot_size();
 	size_t size = slots + (size_t)agent.lim.max_tenants *
 				      sizeof(*tenant_use);
 	struct agent_table *t = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -53,6 +69,8 @@ int agent_table_create(uint32_t nr)
 	/* Fresh anonymous memory is zero: every slot is AGENT_SLOT_FREE. */
 	table_size = size;
 	table_nr = nr;
+	slot_size = agent_slot_size();
+	slot_records = agent_slot_records();
 	tenant_use = (void *)((uint8_t *)t + slots);
 	agent.table = t;
 	return 0;
@@ -67,18 +85,29 @@ void agent_table_destroy(void)
 	tenant_use = NULL;
 }
 
+struct agent_slot *agent_table_slot(int index)
+{
+	return (struct agent_slot *)(agent.table->area +
+				     (size_t)index * slot_size);
+}
+
+static void clear_requests(struct agent_slot *s)
+{
+	for (uint32_t r = 0; r < slot_records; r++) {
+		atomic_store(&s->req[r].req_id, 0);
+		atomic_store(&s->req[r].msg_type, 0);
+		atomic_store(&s->req[r].state, AGENT_REQ_FREE);
+	}
+}
+
 int agent_table_claim(uint64_t conn_id)
 {
-	struct agent_table *t = agent.table;
-
-	for (uint32_t i = 0; t && i < table_nr; i++) {
-		struct agent_slot *s = &t->slot[i];
+	for (uint32_t i = 0; agent.table && i < table_nr; i++) {
+		struct agent_slot *s = agent_table_slot((int)i);
 
 		if (atomic_load(&s->state) != AGENT_SLOT_FREE)
 			continue;
 		atomic_store(&s->conn_id, conn_id);
-		atomic_store(&s->req_id, 0);
-		atomic_store(&s->msg_type, 0);
 		atomic_store(&s->sessions, 0);
 		atomic_store(&s->resources, 0);
 		atomic_store(&s->upload_bytes, 0);
@@ -86,20 +115,25 @@ int agent_table_claim(uint64_t conn_id)
 		atomic_store(&s->shm_items, 0);
 		for (int u = 0; u < AGENT_NR_USES; u++)
 			atomic_store(&s->held[u], 0);
-		atomic_store(&s->state, AGENT_SLOT_IDLE);
+		clear_requests(s);
+		atomic_store(&s->state, AGENT_SLOT_LIVE);
 		return (int)i;
 	}
 	return -1;
 }
 
-struct agent_slot *agent_table_slot(int index)
+void agent_table_rearm(int index, uint64_t conn_id)
 {
-	return &agent.table->slot[index];
+	struct agent_slot *s = agent_table_slot(index);
+
+	clear_requests(s);
+	atomic_store(&s->conn_id, conn_id);
+	atomic_store(&s->state, AGENT_SLOT_LIVE);
 }
 
 void agent_table_free(int index)
 {
-	atomic_store(&agent.table->slot[index].state, AGENT_SLOT_FREE);
+	atomic_store(&agent_table_slot(index)->state, AGENT_SLOT_FREE);
 }
 
 void agent_table_set_unauthed(uint32_t n)
@@ -110,12 +144,10 @@ void agent_table_set_unauthed(uint32_t n)
 
 void agent_table_totals(struct rpc_stats *st)
 {
-	const struct agent_table *t = agent.table;
-
 	memset(st, 0, sizeof(*st));
-	st->unauthenticated = atomic_load(&t->unauthed);
+	st->unauthenticated = (uint32_t)atomic_load(&agent.table->unauthed);
 	for (uint32_t i = 0; i < table_nr; i++) {
-		const struct agent_slot *s = &t->slot[i];
+		const struct agent_slot *s = agent_table_slot((int)i);
 
 		/* A finished connection counts until the supervisor has
 		 * reaped its worker: until then it holds its slot and its
@@ -155,14 +187,51 @@ void agent_slot_state(struct agent_conn *c, enum agent_slot_state s)
 
 void agent_slot_request(struct agent_conn *c, const struct rpc_hdr *h)
 {
-	if (!c->slot)
+	uint32_t n = c->slot ? agent_slot_records() : 0;
+
+	/* A record left by the previous request of this thread (its
+	 * handling did not say it ended) is this one's. */
+	if (!c->rec) {
+		for (uint32_t r = 0; r < n; r++) {
+			uint32_t free_state = AGENT_REQ_FREE;
+
+			if (atomic_compare_exchange_strong(
+				    &c->slot->req[r].state, &free_state,
+				    AGENT_REQ_SENT)) {
+				c->rec = &c->slot->req[r];
+				break;
+			}
+		}
+	}
+	if (!c->rec) {
+		if (c->slot)
+			vaccel_error("agent: conn %llu: no free request record for %s request %llu; it cannot be answered if the worker dies",
+				     (unsigned long long)c->id,
+				     rpc_msg_type_name(h->type),
+				     (unsigned long long)h->req_id);
 		return;
-	atomic_store_explicit(&c->slot->req_id, h->req_id,
+	}
+	atomic_store_explicit(&c->rec->req_id, h->req_id,
 			      memory_order_relaxed);
-	atomic_store_explicit(&c->slot->msg_type, h->type,
+	atomic_store_explicit(&c->rec->msg_type, h->type,
 			      memory_order_relaxed);
-	atomic_store_explicit(&c->slot->state, AGENT_SLOT_BUSY,
+	atomic_store_explicit(&c->rec->state, AGENT_REQ_BUSY,
 			      memory_order_release);
+}
+
+void agent_slot_reply(struct agent_conn *c, enum agent_req_state s)
+{
+	if (c->rec)
+		atomic_store_explicit(&c->rec->state, s, memory_order_release);
+}
+
+void agent_slot_end(struct agent_conn *c)
+{
+	if (!c->rec)
+		return;
+	atomic_store_explicit(&c->rec->state, AGENT_REQ_FREE,
+			      memory_order_release);
+	c->rec = NULL;
 }
 
 static uint64_t use_limit(enum agent_tenant_use use)

@@ -100,7 +100,6 @@ _Noreturn void agent_worker_run(int sock, pid_t supervisor)
 	c->slot = agent_table_slot(m.slot);
 	/* The worker maps a client's region: it takes the memfd. */
 	c->rc.take_fds = agent_shm_offered(c);
-	agent_slot_state(c, AGENT_SLOT_IDLE);
 	agent_conn_serve(c);
 	/* The supervisor still holds the connection: end it for the peer
 	 * now rather than when the supervisor notices this exit. */

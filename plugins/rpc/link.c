@@ -56,6 +56,7 @@ int rpcc_link_new(struct vaccel_stream *s, struct rpcc_link **out)
 	pthread_mutex_init(&l->shm.lock, NULL);
 	atomic_init(&l->refs, 1);
 	atomic_init(&l->broken, false);
+	atomic_init(&l->retired, false);
 	*out = l;
 	return VACCEL_OK;
 }
@@ -82,9 +83,23 @@ void rpcc_link_break(struct rpcc_link *l)
 	pthread_mutex_unlock(&l->lock);
 }
 
+void rpcc_link_retire(struct rpcc_xfer *x)
+{
+	struct rpcc_link *l = x->link;
+	bool last;
+
+	atomic_store(&l->retired, true);
+	pthread_mutex_lock(&l->lock);
+	last = !l->waiters;
+	pthread_mutex_unlock(&l->lock);
+	if (last)
+		rpcc_link_break(l);
+}
+
 bool rpcc_connected(void)
 {
-	return rpcc.link && !atomic_load(&rpcc.link->broken);
+	return rpcc.link && !atomic_load(&rpcc.link->broken) &&
+	       !atomic_load(&rpcc.link->retired);
 }
 
 void rpcc_xfer_begin(struct rpcc_xfer *x, struct rpcc_link *l)
@@ -189,6 +204,11 @@ static int post(struct rpcc_xfer *x, uint16_t type, const void *head,
 		vaccel_error("rpc: not connected to agent %s (the connection was lost)",
 			     rpcc.address);
 		return VACCEL_EIO;
+	}
+	if (atomic_load(&l->retired)) {
+		vaccel_error("rpc: the agent %s dropped this connection's state (its worker died); a new session reconnects",
+			     rpcc.address);
+		return VACCEL_ESESS;
 	}
 	pthread_mutex_lock(&l->send);
 	x->id = ++l->next_req;
@@ -314,12 +334,10 @@ int rpcc_wait(struct rpcc_xfer *x, uint16_t type)
 			return rpcc_bad_reply(x->link, type);
 		/* VACCEL_ESESS: the agent dropped this connection's state
 		 * (docs/protocol.md, "A worker died"): a new session starts
-		 * over on a new connection. Dropped first, so that the
-		 * agent's reason below stays this thread's last error. */
-		if (e.code == VACCEL_ESESS) {
-			errno = ECONNRESET;
-			rpcc_lost(x->link, rpc_msg_type_name(type));
-		}
+		 * over on a new connection. The other calls in flight read
+		 * their own answers first; the last one drops the link. */
+		if (e.code == VACCEL_ESESS)
+			rpcc_link_retire(x);
 		/* The agent's reason becomes this thread's last error. Its
 		 * ids are the agent's own, not this process's. */
 		vaccel_error("rpc: %s failed with %s; agent %s says (ids are the agent's): %s",

@@ -83,6 +83,10 @@ struct rpcc_link {
 	uint64_t next_req;
 	_Atomic unsigned int refs;
 	_Atomic bool broken;
+	/* The agent said VACCEL_ESESS (its worker for this connection died):
+	 * nothing more is sent, and the answers of the other calls in
+	 * flight are still read; the last one breaks the link. */
+	_Atomic bool retired;
 	/* A call holds the reading token. */
 	bool reading;
 	/* Calls sent and waiting for their reply's header. */
@@ -170,7 +174,11 @@ int rpcc_link_new(struct vaccel_stream *s, struct rpcc_link **out);
 void rpcc_link_put(struct rpcc_link *l);
 /* Marks the link broken, wakes every call waiting on it. */
 void rpcc_link_break(struct rpcc_link *l);
-/* rpcc.link is there and not broken (rpcc.lock held). */
+/* The agent dropped the link's state (VACCEL_ESESS) in answer to x: no
+ * new request goes out on it; once no other call waits for an answer it
+ * is broken. */
+void rpcc_link_retire(struct rpcc_xfer *x);
+/* rpcc.link is there, not broken nor retired (rpcc.lock held). */
 bool rpcc_connected(void);
 /* Starts an exchange on `l` (taking a reference; with rpcc.lock held
  * when l is rpcc.link); every begin has its rpcc_xfer_end. */

@@ -10,6 +10,8 @@
  *   time, which is how the test proves concurrency without a clock. It
  *   gives up (returns 1) after a minute, so that a broken run fails
  *   instead of hanging.
+ * die() -> aborts the process it runs in: the agent's worker dies with
+ *   the calls of its connection in flight.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -26,6 +28,9 @@ triple(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
 __attribute__((visibility("default"))) int
 meet(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
      size_t nr_out);
+__attribute__((visibility("default"))) int
+die(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
+    size_t nr_out);
 
 int triple(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
 	   size_t nr_out)
@@ -87,4 +92,14 @@ int meet(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
 	if (nr_out >= 1 && out[0].size == 4)
 		memcpy(out[0].buf, &n, 4);
 	return n < 0 || n >= k ? 0 : 1;
+}
+
+int die(struct vaccel_arg *in, size_t nr_in, struct vaccel_arg *out,
+	size_t nr_out)
+{
+	(void)in;
+	(void)nr_in;
+	(void)out;
+	(void)nr_out;
+	abort();
 }

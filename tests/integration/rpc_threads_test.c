@@ -10,7 +10,10 @@
  * - the tenant's limit on running ops holds inside one connection;
  * and by hand-driven connections: a req_id that is still running is
  * refused, a flood of 2000 pipelined requests gets 2000 replies, a client
- * that closes with ops running leaves nothing behind.
+ * that closes with ops running leaves nothing behind;
+ * - a worker that dies with several ops in flight: every call of the
+ *   connection gets VACCEL_ESESS that names the death, a new session of
+ *   the same process works, another connection is untouched.
  * Each client runs in a child process (hard_in_client: the plugin reads
  * its variables when it loads).
  */
@@ -458,6 +461,112 @@ static void test_close_in_flight(void)
 	CHECK(agent_wait_idle(agent.addr[0], 0, 0));
 }
 
+/* Threads whose ops are parked in the agent when it dies. */
+#define PARKED 4
+
+static bool names_death(void)
+{
+	const char *m = vaccel_last_error_message();
+
+	return m && strstr(m, "worker for this connection") &&
+	       strstr(m, "killed by signal") && strstr(m, "OP request");
+}
+
+static void *parked(void *arg)
+{
+	struct worker *w = arg;
+	int32_t seen = 0, y;
+
+	if (triple_call(w->shared, 1, &y) || y != 4)
+		w->fails++;
+	pthread_barrier_wait(w->warm);
+	w->ret = meet_call(w->shared, w->meet_dir, 99, &seen);
+	/* The message is this thread's own. */
+	if (w->ret == VACCEL_ESESS && !names_death())
+		w->fails++;
+	return NULL;
+}
+
+/* PARKED threads park meet() calls in the agent, then die() aborts the
+ * worker: all PARKED + 1 calls return VACCEL_ESESS. */
+static int case_die_in_flight(void *arg)
+{
+	struct worker w[PARKED] = { 0 };
+	struct vaccel_session s, again;
+	pthread_barrier_t warm;
+	int32_t y;
+	int fails = 0, ret;
+
+	if (new_session(&s))
+		return 100;
+	pthread_barrier_init(&warm, NULL, PARKED);
+	for (int i = 0; i < PARKED; i++) {
+		w[i].shared = &s;
+		w[i].warm = &warm;
+		w[i].meet_dir = arg;
+		if (pthread_create(&w[i].t, NULL, parked, &w[i]))
+			return 101;
+	}
+	CHILD_CHECK(fails, wait_arrivals(arg, PARKED));
+	ret = vaccel_exec(&s, lib, "die", NULL, 0, NULL, 0);
+	CHILD_CHECK(fails, ret == VACCEL_ESESS);
+	CHILD_CHECK(fails, names_death());
+	for (int i = 0; i < PARKED; i++) {
+		pthread_join(w[i].t, NULL);
+		CHILD_CHECK(fails, w[i].ret == VACCEL_ESESS);
+		fails += w[i].fails;
+	}
+	pthread_barrier_destroy(&warm);
+	vaccel_session_release(&s);
+	/* A new session reconnects to a new worker. */
+	CHILD_CHECK(fails, new_session(&again) == 0);
+	CHILD_CHECK(fails, triple_call(&again, 5, &y) == 0 && y == 16);
+	CHILD_CHECK(fails, vaccel_session_release(&again) == 0);
+	return fails;
+}
+
+static void test_die_in_flight(void)
+{
+	struct rpc_arg user[1];
+	uint8_t body[1024], buf[256];
+	int32_t x = 7, y = 0;
+	struct rpc_reply_prefix p;
+	struct raw other;
+	uint64_t size = 0;
+	int64_t s;
+	size_t n, got = 0;
+	int code;
+
+	for (int i = 0; i < agent.nr; i++) {
+		char d[256], name[16];
+
+		/* Another client's connection, with a session, lives
+		 * through the death. */
+		s = raw_generic(&other, agent.addr[i]);
+		REQUIRE(s > 0);
+		snprintf(name, sizeof(name), "die%d", i);
+		meet_dir(d, sizeof(d), name);
+		CHECK_INT(hard_in_client(agent.addr[i], case_die_in_flight, d),
+			  0);
+		user[0] = (struct rpc_arg){ VACCEL_ARG_INT32, 0, 0, 4, &x, 0 };
+		n = exec_body(body, sizeof(body), s, "triple", user, 1);
+		REQUIRE(n > 0);
+		CHECK_INT(raw_call(&other, RPC_MSG_OP, body, n, buf,
+				   sizeof(buf), &got, &code),
+			  RPC_MSG_OP | RPC_MSG_REPLY);
+		y = 0;
+		REQUIRE(got >= rpc_op_reply_head_size(1));
+		CHECK_INT(rpc_op_reply_head_decode(buf, rpc_op_reply_head_size(1),
+						   got, 1, NULL, &p, &size),
+			  0);
+		if (size == 4)
+			memcpy(&y, buf + rpc_op_reply_head_size(1), 4);
+		CHECK_INT(y, 22);
+		raw_close(&other);
+	}
+	CHECK(agent_wait_idle(agent.addr[0], 0, 0));
+}
+
 static void test_setup(void)
 {
 	static char unix_addr[160], tenants[200], allow[4096];
@@ -497,4 +606,5 @@ static void test_teardown(void)
 }
 
 TEST_MAIN(test_setup, test_results, test_concurrent, test_tenant_ops,
-	  test_duplicate_id, test_flood, test_close_in_flight, test_teardown)
+	  test_duplicate_id, test_flood, test_close_in_flight,
+	  test_die_in_flight, test_teardown)
