@@ -167,11 +167,13 @@ static int send_frame(struct agent_conn *c, uint16_t type, uint64_t req_id,
 		      const void *head, size_t head_len, struct iovec *payload,
 		      int nr_payload)
 {
-	int ret = VACCEL_EIO, err = EPIPE;
+	int ret = VACCEL_EIO, err = 0;
+	bool torn;
 
 	agent_mux_send_lock(c);
 	agent_slot_reply(c, AGENT_REQ_REPLYING);
-	if (!agent_mux_torn(c)) {
+	torn = agent_mux_torn(c);
+	if (!torn) {
 		ret = rpc_conn_send(&c->rc, type, req_id, head, head_len,
 				    payload, nr_payload);
 		err = errno;
@@ -183,7 +185,12 @@ static int send_frame(struct agent_conn *c, uint16_t type, uint64_t req_id,
 	agent_mux_send_unlock(c);
 	if (!ret)
 		return VACCEL_OK;
-	if (err == ETIMEDOUT)
+	/* The first failure said why. */
+	if (torn)
+		vaccel_debug("agent: conn %llu: %s reply dropped: an earlier reply was torn",
+			     (unsigned long long)c->id,
+			     rpc_msg_type_name(type));
+	else if (err == ETIMEDOUT)
 		vaccel_info("agent: conn %llu: the client read none of the %s reply for %u s (--send-timeout), closing",
 			    (unsigned long long)c->id, rpc_msg_type_name(type),
 			    agent.lim.send_timeout_ms / 1000);
