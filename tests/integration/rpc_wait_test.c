@@ -25,14 +25,15 @@ static struct test_agent agent;
 
 #define CHILD_CHECK HARD_CHILD_CHECK
 
-/* A fake agent on a UNIX socket: accepts connections and answers their
- * first `answers` requests (a HELLO, then any request with an id reply,
- * which a SESS_CREATE takes); then neither reads nor answers anything.
- * Runs until the test process ends. */
+/* A fake agent on a UNIX socket, in a process of its own: accepts
+ * connections and answers their first `answers` requests (a HELLO, then
+ * any request with an id reply, which a SESS_CREATE takes); then neither
+ * reads nor answers anything. Runs until the test ends. */
 struct fake {
 	int fd;
 	int answers;
 	char addr[160];
+	pid_t pid;
 };
 
 /* Answers request `h` (its body read): HELLO with a HELLO reply that
@@ -60,10 +61,8 @@ static void fake_answer(struct rpc_conn *c, const struct rpc_hdr *h)
 		      n, NULL, 0);
 }
 
-static void *fake_serve(void *arg)
+static _Noreturn void fake_serve(struct fake *f)
 {
-	struct fake *f = arg;
-
 	for (;;) {
 		struct vaccel_stream s = { .fd = accept(f->fd, NULL, NULL) };
 		struct rpc_conn c;
@@ -71,10 +70,10 @@ static void *fake_serve(void *arg)
 		uint8_t body[64];
 
 		if (s.fd < 0)
-			return NULL;
+			_exit(0);
 		s.ops = vaccel__transport_get(VACCEL_ADDR_UNIX);
 		if (rpc_conn_init(&c, &s, RPC_FRAME_HARD_MAX))
-			return NULL;
+			_exit(1);
 		for (int i = 0; i < f->answers; i++) {
 			if (rpc_conn_recv_hdr(&c, &h) || h.length > sizeof(body) ||
 			    rpc_conn_recv(&c, body, h.length))
@@ -92,7 +91,6 @@ static void *fake_serve(void *arg)
 static int fake_start(struct fake *f, const char *name, int answers)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	pthread_t t;
 
 	f->answers = answers;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, name);
@@ -101,10 +99,15 @@ static int fake_start(struct fake *f, const char *name, int answers)
 	if (f->fd < 0 || bind(f->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(f->fd, 8))
 		return -1;
-	if (pthread_create(&t, NULL, fake_serve, f))
-		return -1;
-	pthread_detach(t);
-	return 0;
+	/* A process, not a thread: the test stays single-threaded, so that
+	 * its client children may start threads (TSan refuses that after a
+	 * fork of a multi-threaded process). */
+	fflush(NULL);
+	f->pid = test_fork();
+	if (f->pid == 0)
+		fake_serve(f);
+	close(f->fd);
+	return f->pid > 0 ? 0 : -1;
 }
 
 static struct fake silent, stalled, deaf;
@@ -343,9 +346,14 @@ static void setup(void)
 
 static void test_teardown(void)
 {
+	struct fake *fakes[] = { &silent, &stalled, &deaf };
 	char cmd[256];
 
 	CHECK_INT(test_agent_stop(&agent), 0);
+	for (size_t i = 0; i < sizeof(fakes) / sizeof(fakes[0]); i++) {
+		kill(fakes[i]->pid, SIGKILL);
+		waitpid(fakes[i]->pid, NULL, 0);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK_INT(system(cmd), 0);
 }
