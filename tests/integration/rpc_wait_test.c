@@ -201,8 +201,8 @@ static int case_write_timeout(void *arg)
 	int fails = 0, ret;
 
 	(void)arg;
-	/* Today's hang is a failure, not a stuck test. */
-	alarm(120);
+	/* A hang is a failure (the child dies), not a stuck test. */
+	alarm(90);
 	rd.buf = calloc(1, BIG_ARG);
 	if (!rd.buf)
 		return 101;
@@ -213,8 +213,9 @@ static int case_write_timeout(void *arg)
 	CHILD_CHECK(fails, ret == VACCEL_ETIMEDOUT);
 	CHILD_CHECK(fails, strstr(vaccel_last_error_message(),
 				  "took no byte of the OP request for 300 ms"));
-	/* Eventually, not at once: a bound, not a measurement. */
-	CHILD_CHECK(fails, test_now_ms() - t0 < 60000);
+	/* A generous bound, not a measurement; still well below the
+	 * handshake's 30 s, which must not be the bound that applied. */
+	CHILD_CHECK(fails, test_now_ms() - t0 < 20000);
 	CHILD_CHECK(fails, pthread_join(t, &other) == 0);
 	CHILD_CHECK(fails, other && *(int *)other != VACCEL_OK);
 	free(other);
