@@ -45,9 +45,6 @@ struct agent_limits {
 	/* A served connection that holds nothing and sends nothing for this
 	 * long is closed; 0 = never. */
 	uint32_t idle_timeout_ms;
-	/* A reply whose write makes no progress for this long (the client
-	 * stopped reading) closes the connection; 0 = never. */
-	uint32_t send_timeout_ms;
 	/* Idle workers forked in advance, so that a connection does not wait
 	 * for a fork. */
 	uint32_t spare_workers;
@@ -442,11 +439,6 @@ void agent_mux_drain(struct agent_conn *c);
 /* Held around each frame sent on the connection. */
 void agent_mux_send_lock(struct agent_conn *c);
 void agent_mux_send_unlock(struct agent_conn *c);
-/* Whether a frame could not be sent whole, so that nothing more may be
- * sent on the stream (with the send lock; always false in process), and
- * setting it (cleared when a virtio-serial channel starts over). */
-bool agent_mux_torn(struct agent_conn *c);
-void agent_mux_set_torn(struct agent_conn *c, bool torn);
 
 /* Handles one complete request whose body is in c->body (the handler of
  * h->type, then an ERROR reply for a failure). AGENT_CLOSE ends the

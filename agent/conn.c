@@ -150,55 +150,9 @@ void agent_conn_reset(struct agent_conn *c)
 	while (c->nr_res)
 		agent_res_drop(c, &c->res[c->nr_res - 1]);
 	c->skipping = false;
-	/* A virtio-serial channel starts over on a clean frame boundary
-	 * (its ACK is the next frame). */
-	agent_mux_set_torn(c, false);
 	agent_shm_release(c);
 	agent_conn_dir_remove(c->id);
 	agent_slot_publish(c);
-}
-
-/* Sends one reply frame under the send lock, its record marked out once
- * it is: every reply of a connection (agent_reply, agent_send_error)
- * goes here. A write that fails, the send timeout included, may have put
- * part of the frame on the stream: the stream is torn, no later frame
- * goes on it, and the connection closes (AGENT_CLOSE). */
-static int send_frame(struct agent_conn *c, uint16_t type, uint64_t req_id,
-		      const void *head, size_t head_len, struct iovec *payload,
-		      int nr_payload)
-{
-	int ret = VACCEL_EIO, err = 0;
-	bool torn;
-
-	agent_mux_send_lock(c);
-	agent_slot_reply(c, AGENT_REQ_REPLYING);
-	torn = agent_mux_torn(c);
-	if (!torn) {
-		ret = rpc_conn_send(&c->rc, type, req_id, head, head_len,
-				    payload, nr_payload);
-		err = errno;
-	}
-	if (ret)
-		agent_mux_set_torn(c, true);
-	else
-		agent_slot_reply(c, AGENT_REQ_SENT);
-	agent_mux_send_unlock(c);
-	if (!ret)
-		return VACCEL_OK;
-	/* The first failure said why. */
-	if (torn)
-		vaccel_debug("agent: conn %llu: %s reply dropped: an earlier reply was torn",
-			     (unsigned long long)c->id,
-			     rpc_msg_type_name(type));
-	else if (err == ETIMEDOUT)
-		vaccel_info("agent: conn %llu: the client read none of the %s reply for %u s (--send-timeout), closing",
-			    (unsigned long long)c->id, rpc_msg_type_name(type),
-			    agent.lim.send_timeout_ms / 1000);
-	else
-		vaccel_info("agent: conn %llu: cannot send %s reply: %s",
-			    (unsigned long long)c->id, rpc_msg_type_name(type),
-			    strerror(err));
-	return AGENT_CLOSE;
 }
 
 /* The op's unit of the tenant's running ops goes back before its reply
@@ -217,6 +171,7 @@ int agent_reply(struct agent_conn *c, const struct rpc_hdr *req,
 	struct rpc_reply_prefix p = { c->t_recv, 0, c->t_exec };
 	struct rpc_wbuf w;
 	uint64_t total = head_len;
+	int ret;
 
 	for (int i = 0; i < nr_payload; i++)
 		total += payload[i].iov_len;
@@ -237,8 +192,20 @@ int agent_reply(struct agent_conn *c, const struct rpc_hdr *req,
 	 * (an admin STATS on another connection) sees the new state. */
 	op_done(c);
 	agent_slot_publish(c);
-	return send_frame(c, (uint16_t)(req->type | RPC_MSG_REPLY),
-			  req->req_id, head, head_len, payload, nr_payload);
+	agent_mux_send_lock(c);
+	agent_slot_reply(c, AGENT_REQ_REPLYING);
+	ret = rpc_conn_send(&c->rc, (uint16_t)(req->type | RPC_MSG_REPLY),
+			    req->req_id, head, head_len, payload, nr_payload);
+	if (!ret)
+		agent_slot_reply(c, AGENT_REQ_SENT);
+	agent_mux_send_unlock(c);
+	if (ret) {
+		vaccel_info("agent: conn %llu: cannot send %s reply: %s",
+			    (unsigned long long)c->id,
+			    rpc_msg_type_name(req->type), strerror(errno));
+		return AGENT_CLOSE;
+	}
+	return VACCEL_OK;
 }
 
 typedef int (*handler_fn)(struct agent_conn *c, const struct rpc_hdr *h);
@@ -320,14 +287,18 @@ int agent_send_error(struct agent_conn *c, uint64_t req_id, int code,
 		     const char *msg)
 {
 	char text[RPC_MAX_ERRMSG];
-	uint8_t body[8 + RPC_MAX_ERRMSG];
-	size_t n;
+	int ret;
 
 	snprintf(text, sizeof(text), "%s", msg);
 	agent_redact_paths(text);
-	n = rpc_error_encode(body, sizeof(body), code, text);
 	agent_slot_publish(c);
-	return send_frame(c, RPC_MSG_ERROR, req_id, body, n, NULL, 0);
+	agent_mux_send_lock(c);
+	agent_slot_reply(c, AGENT_REQ_REPLYING);
+	ret = rpc_conn_send_error(&c->rc, req_id, code, text);
+	if (!ret)
+		agent_slot_reply(c, AGENT_REQ_SENT);
+	agent_mux_send_unlock(c);
+	return ret ? AGENT_CLOSE : VACCEL_OK;
 }
 
 /* The requests that run a plugin's operation: what a tenant's running

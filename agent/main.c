@@ -28,7 +28,6 @@ struct agent agent = {
 		.max_unauthed = 64,
 		.handshake_timeout_ms = 10000,
 		.idle_timeout_ms = 300000,
-		.send_timeout_ms = 30000,
 		.spare_workers = 2,
 		.max_inflight = 16,
 		.tenant_max_sessions = 256,
@@ -63,8 +62,6 @@ static void usage(FILE *f)
 		"      --handshake-timeout S  seconds a connection has for HELLO/AUTH (default 10; 0 = none)\n"
 		"      --idle-timeout S       close a connection that holds no session or resource and\n"
 		"                             sends nothing for S seconds (default 300; 0 = never)\n"
-		"      --send-timeout S       close a connection whose client reads none of a reply\n"
-		"                             for S seconds (default 30; 0 = never)\n"
 		"      --spare-workers N      idle workers kept forked in advance (default 2)\n"
 		"      --max-inflight N       requests of one connection that run at once, each on\n"
 		"                             its own thread of the worker (default 16; 1 = in order)\n"
@@ -141,7 +138,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	       TOKEN_FILE, EXEC_ALLOW, EXEC_UPLOADED, MAX_UNAUTHED, HS_TIMEOUT,
 	       IDLE_TIMEOUT, ADMIN_STATS, SPARES, TENANTS, T_SESS, T_BYTES,
 	       T_OPS, T_CONNS, MAX_TENANTS, SOCKET_MODE, PROBE, POLL_US,
-	       MAX_INFLIGHT, SHM_MAX, NO_SHM, SEND_TIMEOUT };
+	       MAX_INFLIGHT, SHM_MAX, NO_SHM };
 	static const struct option longopts[] = {
 		{ "address", required_argument, NULL, 'a' },
 		{ "plugins", required_argument, NULL, 'p' },
@@ -158,7 +155,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "max-unauthenticated", required_argument, NULL, MAX_UNAUTHED },
 		{ "handshake-timeout", required_argument, NULL, HS_TIMEOUT },
 		{ "idle-timeout", required_argument, NULL, IDLE_TIMEOUT },
-		{ "send-timeout", required_argument, NULL, SEND_TIMEOUT },
 		{ "admin-stats", no_argument, NULL, ADMIN_STATS },
 		{ "spare-workers", required_argument, NULL, SPARES },
 		{ "tenants", required_argument, NULL, TENANTS },
@@ -254,11 +250,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_u64(optarg, "idle timeout", 0, 86400, &v))
 				return -1;
 			agent.lim.idle_timeout_ms = (uint32_t)v * 1000;
-			break;
-		case SEND_TIMEOUT:
-			if (parse_u64(optarg, "send timeout", 0, 86400, &v))
-				return -1;
-			agent.lim.send_timeout_ms = (uint32_t)v * 1000;
 			break;
 		case ADMIN_STATS:
 			agent.admin_stats = true;

@@ -34,10 +34,8 @@ struct agent_mux {
 	pthread_cond_t lead;
 	/* Broadcast when the last running op ended. */
 	pthread_cond_t drained;
-	/* Held while a frame is written to the stream; torn (under it)
-	 * once a frame could not be written whole. */
+	/* Held while a frame is written to the stream. */
 	pthread_mutex_t send;
-	bool torn;
 	struct agent_conn *c;
 	uint32_t max;
 	/* Threads serving the connection (the caller's included), those
@@ -309,15 +307,4 @@ void agent_mux_send_unlock(struct agent_conn *c)
 {
 	if (c->mux)
 		pthread_mutex_unlock(&c->mux->send);
-}
-
-bool agent_mux_torn(struct agent_conn *c)
-{
-	return c->mux && c->mux->torn;
-}
-
-void agent_mux_set_torn(struct agent_conn *c, bool torn)
-{
-	if (c->mux)
-		c->mux->torn = torn;
 }

@@ -84,15 +84,8 @@ _Noreturn void agent_worker_run(int sock, pid_t supervisor)
 	fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	/* Every reply's write is bounded (--send-timeout): a client that
-	 * stops reading cannot hold this worker, its slot and its tenant's
-	 * units forever, nor the agent's shutdown. */
-	s = (struct vaccel_stream){
-		.fd = fd,
-		.ops = m.ops,
-		.poll_us = agent.lim.poll_us,
-		.write_timeout_ms = (int)agent.lim.send_timeout_ms,
-	};
+	s = (struct vaccel_stream){ .fd = fd, .ops = m.ops,
+				    .poll_us = agent.lim.poll_us };
 	c = agent_conn_new(&s);
 	if (!c)
 		_exit(1);

@@ -86,7 +86,7 @@ tsan_tests() {
 	meson test -C build-tsan --print-errorlogs --num-processes "$jobs" \
 		--logbase tsan-integration agent_robustness_test isolation_test faultinj_agent_test load_soak_test \
 		rpc_ops_test hardening_exec_test tenants_test rpc_threads_test shm_test \
-		serial_channel_test rpc_wait_test agent_sendtimeout_test
+		serial_channel_test rpc_wait_test
 }
 step "meson test under TSan: unit + concurrent integration tests" tsan_tests
 

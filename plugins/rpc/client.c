@@ -32,18 +32,13 @@ int rpcc_bad_reply(struct rpcc_link *l, uint16_t type)
 	return VACCEL_EIO;
 }
 
-static int lost(struct rpcc_link *l, const char *what, bool sending)
+int rpcc_lost(struct rpcc_link *l, const char *what)
 {
 	int err = errno;
 
 	/* A read that timed out leaves the stream in the middle of a
 	 * frame: the connection is dropped, never read again. */
-	if (err == ETIMEDOUT && sending)
-		vaccel_error("rpc: agent %s took no byte of the %s request for %d ms (it stopped reading); the connection is dropped: sessions created over it are stale, a new session reconnects",
-			     rpcc.address, what,
-			     l->handshaken ? rpcc.timeout_ms :
-					     rpcc.handshake_timeout_ms);
-	else if (err == ETIMEDOUT)
+	if (err == ETIMEDOUT)
 		vaccel_error("rpc: agent %s did not answer within %d ms during %s; the connection is dropped: sessions created over it are stale, a new session reconnects",
 			     rpcc.address,
 			     l->handshaken ? rpcc.timeout_ms :
@@ -54,16 +49,6 @@ static int lost(struct rpcc_link *l, const char *what, bool sending)
 			     rpcc.address, what, strerror(err));
 	rpcc_link_break(l);
 	return err == ETIMEDOUT ? VACCEL_ETIMEDOUT : VACCEL_EIO;
-}
-
-int rpcc_lost(struct rpcc_link *l, const char *what)
-{
-	return lost(l, what, false);
-}
-
-int rpcc_lost_send(struct rpcc_link *l, const char *what)
-{
-	return lost(l, what, true);
 }
 
 static int set_token(const char *s, size_t n, const char *from)
@@ -207,10 +192,8 @@ int rpcc_ensure_connected(void)
 			       VACCEL_EIO;
 	}
 	/* The handshake has its own bound whatever VACCEL_RPC_TIMEOUT_MS
-	 * says: a peer that accepts and never answers (or never reads) is
-	 * not an agent. */
+	 * says: a peer that accepts and never answers is not an agent. */
 	s.read_timeout_ms = rpcc.handshake_timeout_ms;
-	s.write_timeout_ms = rpcc.handshake_timeout_ms;
 	s.poll_us = rpcc.poll_us;
 	ret = rpcc_link_new(&s, &l);
 	if (ret) {
@@ -223,9 +206,7 @@ int rpcc_ensure_connected(void)
 		rpcc_link_put(l);
 		return ret;
 	}
-	/* Before any other thread can use the link: nobody writes yet. */
 	l->conn.s.read_timeout_ms = rpcc.timeout_ms;
-	l->conn.s.write_timeout_ms = rpcc.timeout_ms;
 	l->handshaken = true;
 	rpcc.link = l;
 	rpcc.gen++;

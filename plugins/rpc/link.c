@@ -211,14 +211,6 @@ static int post(struct rpcc_xfer *x, uint16_t type, const void *head,
 		return VACCEL_ESESS;
 	}
 	pthread_mutex_lock(&l->send);
-	/* A frame before this one may have been torn (its write timed out)
-	 * while this call waited for the lock: nothing goes after it. */
-	if (atomic_load(&l->broken)) {
-		pthread_mutex_unlock(&l->send);
-		vaccel_error("rpc: not connected to agent %s (the connection was lost)",
-			     rpcc.address);
-		return VACCEL_EIO;
-	}
 	x->id = ++l->next_req;
 	pthread_mutex_lock(&l->lock);
 	flags = solo(l, type) ? RPC_FLAG_SOLO : 0;
@@ -230,20 +222,17 @@ static int post(struct rpcc_xfer *x, uint16_t type, const void *head,
 					 head_len, fd) :
 			rpc_conn_send_flags(&l->conn, type, flags, x->id, head,
 					    head_len, payload, nr_payload);
+	pthread_mutex_unlock(&l->send);
 	if (ret == VACCEL_EINVAL || ret == VACCEL_ENOMEM) {
 		/* Refused before a byte was written. */
-		pthread_mutex_unlock(&l->send);
 		pthread_mutex_lock(&l->lock);
 		unqueue(l, x);
 		pthread_mutex_unlock(&l->lock);
 		return ret;
 	}
-	/* A failed write may have left part of a frame: the link breaks
-	 * before the send lock goes, so no other frame follows it. */
 	if (ret)
-		ret = rpcc_lost_send(l, rpc_msg_type_name(type));
-	pthread_mutex_unlock(&l->send);
-	return ret;
+		return rpcc_lost(l, rpc_msg_type_name(type));
+	return VACCEL_OK;
 }
 
 int rpcc_send(struct rpcc_xfer *x, uint16_t type, const void *head,
@@ -261,11 +250,9 @@ int rpcc_send_fd(struct rpcc_xfer *x, uint16_t type, const void *head,
 int rpcc_send_chunk(struct rpcc_xfer *x, const void *head, size_t head_len,
 		    struct iovec *payload)
 {
-	/* The upload holds the send lock: the link breaks before any
-	 * other frame could follow a torn chunk. */
 	if (rpc_conn_send(&x->link->conn, RPC_MSG_RES_CHUNK, x->id, head,
 			  head_len, payload, 1))
-		return rpcc_lost_send(x->link, "resource upload");
+		return rpcc_lost(x->link, "resource upload");
 	return VACCEL_OK;
 }
 

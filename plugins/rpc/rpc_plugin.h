@@ -91,8 +91,7 @@ struct rpcc_link {
 	bool reading;
 	/* Calls sent and waiting for their reply's header. */
 	struct rpcc_xfer *waiters;
-	/* HELLO (and AUTH) are done: reads and writes have
-	 * VACCEL_RPC_TIMEOUT_MS. */
+	/* HELLO (and AUTH) are done: reads have VACCEL_RPC_TIMEOUT_MS. */
 	bool handshaken;
 	/* The agent honours RPC_FLAG_SOLO (its HELLO reply said so). */
 	bool solo_ok;
@@ -166,9 +165,6 @@ int rpcc_ensure_connected(void);
  * address and returns VACCEL_EIO (VACCEL_ETIMEDOUT when errno is
  * ETIMEDOUT: the agent did not answer within the read timeout). */
 int rpcc_lost(struct rpcc_link *l, const char *what);
-/* The same for a request that could not be sent whole (ETIMEDOUT: the
- * agent took none of its bytes for VACCEL_RPC_TIMEOUT_MS). */
-int rpcc_lost_send(struct rpcc_link *l, const char *what);
 /* The same for a reply that breaks the protocol (EPROTO). */
 int rpcc_bad_reply(struct rpcc_link *l, uint16_t type);
 

@@ -54,10 +54,8 @@ void rpc_conn_release(struct rpc_conn *c);
 
 /* Sends one frame: header, `head` (head_len bytes), then the payload
  * iovecs (which may be modified). VACCEL_EINVAL when the body exceeds
- * UINT32_MAX, VACCEL_EIO on a write error (errno ETIMEDOUT when the
- * stream's write bound passed: part of the frame may be out, the stream
- * is torn). Logs nothing on I/O errors: the caller knows the peer's
- * name. */
+ * UINT32_MAX, VACCEL_EIO on a write error. Logs nothing on I/O errors:
+ * the caller knows the peer's name. */
 int rpc_conn_send(struct rpc_conn *c, uint16_t type, uint64_t req_id,
 		  const void *head, size_t head_len, struct iovec *payload,
 		  int nr_payload);

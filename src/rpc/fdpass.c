@@ -50,21 +50,11 @@ int rpc_conn_send_fd(struct rpc_conn *c, uint16_t type, uint64_t req_id,
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	/* Under a write bound (stream_wait.c) the send does not block: no
-	 * room waits for some, and the descriptor goes with the retry. */
-	for (;;) {
-		n = sendmsg(c->s.fd, &msg,
-			    MSG_NOSIGNAL |
-				    (c->s.write_timeout_ms > 0 ? MSG_DONTWAIT : 0));
-		if (n >= 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    !vaccel__stream_wait_out(&c->s))
-			continue;
+	do
+		n = sendmsg(c->s.fd, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
 		return VACCEL_EIO;
-	}
 	/* The descriptor went with the first bytes; the rest of a short
 	 * write (never seen for a few dozen bytes) follows without it. */
 	iov.iov_base = frame + n;

@@ -138,10 +138,6 @@ int vaccel__stream_write_all(struct vaccel_stream *s, struct iovec *iov,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			/* No room: wait for some, within the write bound. */
-			if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
-			    s->write_timeout_ms > 0 && !vaccel__stream_wait_out(s))
-				continue;
 			return VACCEL_EIO;
 		}
 		iov_advance(&iov, &iovcnt, (size_t)n);
@@ -202,17 +198,13 @@ ssize_t vaccel__fd_writev(struct vaccel_stream *s, const struct iovec *iov,
 			  int iovcnt)
 {
 	/* sendmsg with MSG_NOSIGNAL so that a vanished peer is an EPIPE error
-	 * rather than a SIGPIPE that kills the application; MSG_DONTWAIT
-	 * under a write bound (this call only: a reader of the same fd still
-	 * blocks), which the caller's wait then enforces. */
+	 * rather than a SIGPIPE that kills the application. */
 	struct msghdr mh = {
 		.msg_iov = (struct iovec *)iov,
 		.msg_iovlen = (size_t)iovcnt,
 	};
 
-	return sendmsg(s->fd, &mh,
-		       MSG_NOSIGNAL |
-			       (s->write_timeout_ms > 0 ? MSG_DONTWAIT : 0));
+	return sendmsg(s->fd, &mh, MSG_NOSIGNAL);
 }
 
 void vaccel__fd_shutdown(struct vaccel_stream *s)

@@ -6,11 +6,6 @@
  * (read_timeout_ms), so that a silent peer cannot hold a reader forever.
  * Every read of a stream (vaccel__stream_readv) waits here, whatever the
  * scheme: the fd of a socket and of a char device can both be polled.
- *
- * Writes have the same kind of bound (write_timeout_ms): under it the
- * scheme's writev does not block, and a write that finds no room waits
- * here for POLLOUT, so that a peer that stops reading cannot hold a
- * writer forever either.
  */
 #include "transport.h"
 
@@ -26,16 +21,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* poll(2) on the stream's fd for `events` for `ms` (-1: forever), EINTR
- * retried with what is left. 1 when ready (or hung up, or in error: the
- * transfer that follows says which), 0 when the time ran out, -1 on a
- * poll error. */
-static int poll_fd(int fd, short events, int ms)
+/* poll(2) on the stream's fd for `ms` (-1: forever), EINTR retried with
+ * what is left. 1 when readable (or hung up, or in error: the read that
+ * follows says which), 0 when the time ran out, -1 on a poll error. */
+static int poll_in(int fd, int ms)
 {
 	uint64_t end = ms > 0 ? now_ns() + (uint64_t)ms * 1000000u : 0;
 
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = events };
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, ms);
 
 		if (n >= 0)
@@ -60,28 +54,14 @@ int vaccel__stream_wait(struct vaccel_stream *s)
 		uint64_t end = now_ns() + (uint64_t)s->poll_us * 1000u;
 
 		do {
-			n = poll_fd(s->fd, POLLIN, 0);
+			n = poll_in(s->fd, 0);
 			if (n != 0)
 				return n > 0 ? 0 : -1;
 		} while (now_ns() < end);
 	}
 	if (s->read_timeout_ms <= 0)
 		return 0;
-	n = poll_fd(s->fd, POLLIN, s->read_timeout_ms);
-	if (n == 0)
-		errno = ETIMEDOUT;
-	return n > 0 ? 0 : -1;
-}
-
-int vaccel__stream_wait_out(struct vaccel_stream *s)
-{
-	int n;
-
-	if (s->write_timeout_ms <= 0) {
-		errno = EAGAIN;
-		return -1;
-	}
-	n = poll_fd(s->fd, POLLOUT, s->write_timeout_ms);
+	n = poll_in(s->fd, s->read_timeout_ms);
 	if (n == 0)
 		errno = ETIMEDOUT;
 	return n > 0 ? 0 : -1;

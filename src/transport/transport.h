@@ -76,11 +76,6 @@ struct vaccel_stream {
 	 * read_timeout_ms (<= 0: no limit) before failing with ETIMEDOUT. */
 	int read_timeout_ms;
 	uint32_t poll_us;
-	/* How a write waits for room (stream_wait.c): with write_timeout_ms
-	 * > 0 every write is non-blocking and a write that makes no progress
-	 * for that long fails with ETIMEDOUT (<= 0: a write blocks until the
-	 * peer takes the bytes, however long). */
-	int write_timeout_ms;
 };
 
 /* A listening endpoint. */
@@ -103,8 +98,7 @@ struct vaccel_transport_ops {
 	/* Accepts one connection; NULL when listen is NULL. */
 	int (*accept)(struct vaccel_listener *l, struct vaccel_stream *s);
 	/* Partial I/O like readv(2)/writev(2): bytes moved, 0 at end of stream
-	 * (read), or -1 with errno. Required. With write_timeout_ms > 0,
-	 * writev does not block: -1 with EAGAIN when nothing fits. */
+	 * (read), or -1 with errno. Required. */
 	ssize_t (*readv)(struct vaccel_stream *s, const struct iovec *iov,
 			 int iovcnt);
 	ssize_t (*writev)(struct vaccel_stream *s, const struct iovec *iov,
@@ -129,9 +123,7 @@ void vaccel__listener_close(struct vaccel_listener *l);
 
 /* Stream helpers (loop over partial transfers and EINTR). Return VACCEL_OK,
  * VACCEL_EIO on an error or end of stream (errno kept; read also reports a
- * clean end of stream before any byte as VACCEL_ENOENT). A write that
- * waited write_timeout_ms without progress fails with errno ETIMEDOUT,
- * maybe after part of the data went: the stream is then torn. */
+ * clean end of stream before any byte as VACCEL_ENOENT). */
 int vaccel__stream_write_all(struct vaccel_stream *s, struct iovec *iov,
 			     int iovcnt);
 int vaccel__stream_read_all(struct vaccel_stream *s, struct iovec *iov,
@@ -145,11 +137,6 @@ ssize_t vaccel__stream_readv(struct vaccel_stream *s, const struct iovec *iov,
 /* The wait alone: 0 when the stream is readable (or hung up), -1 with
  * errno (ETIMEDOUT) otherwise. */
 int vaccel__stream_wait(struct vaccel_stream *s);
-/* The wait of a write that found no room: 0 when the stream is writable
- * (or hung up, or in error: the write that follows says which), -1 with
- * errno ETIMEDOUT when write_timeout_ms passed (EAGAIN when the stream
- * has no write bound). */
-int vaccel__stream_wait_out(struct vaccel_stream *s);
 void vaccel__stream_close(struct vaccel_stream *s);
 
 /* Generic fd implementations shared by the socket schemes. */

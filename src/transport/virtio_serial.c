@@ -397,8 +397,7 @@ static ssize_t dev_writev(struct vaccel_stream *s, const struct iovec *iov,
 		struct pollfd p = { .fd = s->fd, .events = POLLOUT };
 		ssize_t n = writev(s->fd, iov, iovcnt);
 
-		/* Under a write bound the caller waits (stream_wait.c). */
-		if (n >= 0 || errno != EAGAIN || s->write_timeout_ms > 0)
+		if (n >= 0 || errno != EAGAIN)
 			return n;
 		if (poll(&p, 1, -1) < 0) {
 			if (errno == EINTR)
